@@ -1,0 +1,341 @@
+//! Mergeable roll-ups of classified calls: per integration, per operation and
+//! per UTC day.
+//!
+//! Each worker folds its calls into its own [`Aggregates`]; partial states are
+//! then merged. Every field merges by a commutative, associative operation
+//! (sums, min/max, set union, count-map sums), so any merge order gives the
+//! same result, and the same code can later roll up many runs or shards by
+//! reading `calls.parquet` back.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::event::{Call, Micros};
+use crate::vocab::{Verdict, EventKind};
+
+/// How many operations `top_operations` lists.
+pub const TOP_OPERATIONS: usize = 3;
+
+/// Event counts by verdict, indexed by [`Verdict::index`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VerdictCounts(pub [u64; 5]);
+
+impl VerdictCounts {
+    pub fn add(&mut self, verdict: Verdict) {
+        self.0[verdict.index()] += 1;
+    }
+    pub fn merge(&mut self, other: &VerdictCounts) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            *mine += theirs;
+        }
+    }
+    pub fn get(&self, verdict: Verdict) -> u64 {
+        self.0[verdict.index()]
+    }
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+    /// Worst known verdict; `Unknown` only when every event is unknown.
+    pub fn worst(&self) -> Verdict {
+        Verdict::ALL
+            .into_iter()
+            .find(|v| *v != Verdict::Unknown && self.get(*v) > 0)
+            .unwrap_or(Verdict::Unknown)
+    }
+}
+
+fn merge_min(a: &mut Option<Micros>, b: Option<Micros>) {
+    *a = match (*a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+}
+
+fn merge_max(a: &mut Option<Micros>, b: Option<Micros>) {
+    *a = match (*a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    };
+}
+
+fn merge_counts(into: &mut HashMap<String, u64>, from: HashMap<String, u64>) {
+    for (key, n) in from {
+        *into.entry(key).or_default() += n;
+    }
+}
+
+/// The most frequent key, ties broken by the smallest key.
+fn most_frequent(counts: &HashMap<String, u64>) -> Option<String> {
+    counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(k, _)| k.clone())
+}
+
+/// Everything known about one integration (the ranking key).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IntegrationStats {
+    pub counts: VerdictCounts,
+    pub app_ids: HashMap<String, u64>,
+    pub app_names: HashMap<String, u64>,
+    pub first_seen: Option<Micros>,
+    pub last_seen: Option<Micros>,
+    pub last_broken: Option<Micros>,
+    pub principals: BTreeSet<String>,
+    pub tenants: BTreeSet<String>,
+    pub operations: BTreeSet<String>,
+    /// Broken or at-risk events per operation.
+    pub failing_operations: HashMap<String, u64>,
+}
+
+impl IntegrationStats {
+    fn add(&mut self, call: &Call) {
+        self.counts.add(call.verdict);
+        if let Some(id) = &call.app_id {
+            *self.app_ids.entry(id.clone()).or_default() += 1;
+        }
+        if let Some(name) = &call.app_name {
+            *self.app_names.entry(name.clone()).or_default() += 1;
+        }
+        merge_min(&mut self.first_seen, call.time);
+        merge_max(&mut self.last_seen, call.time);
+        if call.verdict == Verdict::Broken {
+            merge_max(&mut self.last_broken, call.time);
+        }
+        if let Some(p) = &call.principal {
+            self.principals.insert(p.clone());
+        }
+        if let Some(t) = &call.tenant_id {
+            self.tenants.insert(t.clone());
+        }
+        if let Some(op) = &call.operation {
+            self.operations.insert(op.clone());
+            if matches!(call.verdict, Verdict::Broken | Verdict::AtRisk) {
+                *self.failing_operations.entry(op.clone()).or_default() += 1;
+            }
+        }
+    }
+
+    fn merge(&mut self, other: IntegrationStats) {
+        self.counts.merge(&other.counts);
+        merge_counts(&mut self.app_ids, other.app_ids);
+        merge_counts(&mut self.app_names, other.app_names);
+        merge_min(&mut self.first_seen, other.first_seen);
+        merge_max(&mut self.last_seen, other.last_seen);
+        merge_max(&mut self.last_broken, other.last_broken);
+        self.principals.extend(other.principals);
+        self.tenants.extend(other.tenants);
+        self.operations.extend(other.operations);
+        merge_counts(&mut self.failing_operations, other.failing_operations);
+    }
+}
+
+/// Per operation template.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OperationStats {
+    pub counts: VerdictCounts,
+    pub integrations: BTreeSet<String>,
+}
+
+/// Per UTC day.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DailyStats {
+    pub counts: VerdictCounts,
+    pub integrations: BTreeSet<String>,
+}
+
+/// The mergeable state behind `integrations`, `operations` and `daily`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Aggregates {
+    pub integrations: HashMap<String, IntegrationStats>,
+    pub operations: HashMap<String, OperationStats>,
+    /// Keyed by days since the Unix epoch.
+    pub daily: BTreeMap<i64, DailyStats>,
+    pub totals: VerdictCounts,
+    pub api_calls: u64,
+    pub sign_ins: u64,
+    pub first_time: Option<Micros>,
+    pub last_time: Option<Micros>,
+}
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+impl Aggregates {
+    pub fn add(&mut self, call: &Call) {
+        self.totals.add(call.verdict);
+        match call.event {
+            EventKind::ApiCall => self.api_calls += 1,
+            EventKind::SignIn => self.sign_ins += 1,
+        }
+        merge_min(&mut self.first_time, call.time);
+        merge_max(&mut self.last_time, call.time);
+        self.integrations
+            .entry(call.integration.clone())
+            .or_default()
+            .add(call);
+        if let Some(op) = &call.operation {
+            let stats = self.operations.entry(op.clone()).or_default();
+            stats.counts.add(call.verdict);
+            stats.integrations.insert(call.integration.clone());
+        }
+        if let Some(time) = call.time {
+            let day = self.daily.entry(time.div_euclid(MICROS_PER_DAY)).or_default();
+            day.counts.add(call.verdict);
+            day.integrations.insert(call.integration.clone());
+        }
+    }
+
+    /// Folds `other` in. Order-free: `a.merge(b)` equals `b.merge(a)`.
+    pub fn merge(&mut self, other: Aggregates) {
+        self.totals.merge(&other.totals);
+        self.api_calls += other.api_calls;
+        self.sign_ins += other.sign_ins;
+        merge_min(&mut self.first_time, other.first_time);
+        merge_max(&mut self.last_time, other.last_time);
+        for (key, stats) in other.integrations {
+            self.integrations.entry(key).or_default().merge(stats);
+        }
+        for (key, stats) in other.operations {
+            let mine = self.operations.entry(key).or_default();
+            mine.counts.merge(&stats.counts);
+            mine.integrations.extend(stats.integrations);
+        }
+        for (day, stats) in other.daily {
+            let mine = self.daily.entry(day).or_default();
+            mine.counts.merge(&stats.counts);
+            mine.integrations.extend(stats.integrations);
+        }
+    }
+
+    /// The integrations table, worst first.
+    pub fn integration_rows(&self) -> Vec<IntegrationRow> {
+        let mut rows: Vec<IntegrationRow> = self
+            .integrations
+            .iter()
+            .map(|(key, stats)| IntegrationRow::new(key, stats))
+            .collect();
+        rows.sort_by(|a, b| {
+            a.verdict
+                .cmp(&b.verdict)
+                .then_with(|| b.counts.get(Verdict::Broken).cmp(&a.counts.get(Verdict::Broken)))
+                .then_with(|| b.counts.get(Verdict::AtRisk).cmp(&a.counts.get(Verdict::AtRisk)))
+                .then_with(|| b.counts.total().cmp(&a.counts.total()))
+                .then_with(|| a.integration.cmp(&b.integration))
+        });
+        for (i, row) in rows.iter_mut().enumerate() {
+            row.rank = i as u32 + 1;
+        }
+        rows
+    }
+
+    /// The operations table: most broken, then most at risk, then busiest.
+    pub fn operation_rows(&self) -> Vec<OperationRow> {
+        let mut rows: Vec<OperationRow> = self
+            .operations
+            .iter()
+            .map(|(op, stats)| OperationRow {
+                operation: op.clone(),
+                counts: stats.counts,
+                integrations: stats.integrations.len() as u64,
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.counts
+                .get(Verdict::Broken)
+                .cmp(&a.counts.get(Verdict::Broken))
+                .then_with(|| b.counts.get(Verdict::AtRisk).cmp(&a.counts.get(Verdict::AtRisk)))
+                .then_with(|| b.counts.total().cmp(&a.counts.total()))
+                .then_with(|| a.operation.cmp(&b.operation))
+        });
+        rows
+    }
+
+    /// The daily table, oldest day first.
+    pub fn daily_rows(&self) -> Vec<DailyRow> {
+        self.daily
+            .iter()
+            .map(|(day, stats)| DailyRow {
+                day_start: day * MICROS_PER_DAY,
+                counts: stats.counts,
+                integrations: stats.integrations.len() as u64,
+            })
+            .collect()
+    }
+}
+
+/// One row of `integrations.csv` / `integrations.parquet`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntegrationRow {
+    pub rank: u32,
+    pub integration: String,
+    pub app_id: Option<String>,
+    pub app_name: Option<String>,
+    pub verdict: Verdict,
+    pub counts: VerdictCounts,
+    pub first_seen: Option<Micros>,
+    pub last_seen: Option<Micros>,
+    pub last_broken: Option<Micros>,
+    pub principals: u64,
+    pub tenants: u64,
+    pub operations: u64,
+    /// Up to [`TOP_OPERATIONS`] failing or at-risk operations, most frequent first.
+    pub top_operations: Vec<String>,
+    pub action: String,
+}
+
+impl IntegrationRow {
+    fn new(key: &str, stats: &IntegrationStats) -> IntegrationRow {
+        let verdict = stats.counts.worst();
+        let mut failing: Vec<(&String, &u64)> = stats.failing_operations.iter().collect();
+        failing.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        IntegrationRow {
+            rank: 0,
+            integration: key.to_string(),
+            app_id: most_frequent(&stats.app_ids),
+            app_name: most_frequent(&stats.app_names),
+            verdict,
+            counts: stats.counts,
+            first_seen: stats.first_seen,
+            last_seen: stats.last_seen,
+            last_broken: stats.last_broken,
+            principals: stats.principals.len() as u64,
+            tenants: stats.tenants.len() as u64,
+            operations: stats.operations.len() as u64,
+            top_operations: failing
+                .into_iter()
+                .take(TOP_OPERATIONS)
+                .map(|(op, _)| op.clone())
+                .collect(),
+            action: action_for(verdict, &stats.counts).to_string(),
+        }
+    }
+}
+
+/// One sentence: what to do about an integration with this verdict.
+pub fn action_for(verdict: Verdict, counts: &VerdictCounts) -> &'static str {
+    match verdict {
+        Verdict::Broken => "Fix now: Partner Center rejects its App+User calls (900421); redeem tokens through the Secure Application Model with an MFA-consented refresh token.",
+        Verdict::AtRisk => "Fix before enforcement reaches it: it calls Partner Center as App+User without MFA; move to the Secure Application Model or app-only where the API allows.",
+        Verdict::Compliant if counts.get(Verdict::Unknown) > 0 => "Compliant where seen; confirm the calls pcmfa could not classify.",
+        Verdict::Compliant => "No action: its App+User tokens carry the MFA claim; keep its refresh token in use so it does not expire.",
+        Verdict::NotAffected if counts.get(Verdict::Unknown) > 0 => "App-only where seen (not affected); confirm the calls pcmfa could not classify.",
+        Verdict::NotAffected => "No action: app-only calls are not affected by MFA enforcement.",
+        Verdict::Unknown => "Investigate: no evidence shows how it authenticates; capture its Authorization header claims or Partner Center responses.",
+    }
+}
+
+/// One row of `operations.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationRow {
+    pub operation: String,
+    pub counts: VerdictCounts,
+    pub integrations: u64,
+}
+
+/// One row of `daily.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyRow {
+    /// Midnight UTC of the day.
+    pub day_start: Micros,
+    pub counts: VerdictCounts,
+    pub integrations: u64,
+}

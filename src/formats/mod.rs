@@ -1,0 +1,2 @@
+//! Formats: one parser per log source.
+pub mod timestamp;

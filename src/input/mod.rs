@@ -1,0 +1,2 @@
+//! Input: finding files, decompressing, framing records.
+pub mod json_array;
