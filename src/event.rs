@@ -84,6 +84,8 @@ pub struct Call {
     pub mfa_claim: MfaClaim,
     pub verdict: Verdict,
     pub evidence: Evidence,
+    /// Why the evidence fell short, for `unknown` rows (e.g. `jwe_token`).
+    pub evidence_detail: Option<&'static str>,
     pub app_id: Option<String>,
     pub app_name: Option<String>,
     pub tenant_id: Option<String>,
