@@ -1,2 +1,18 @@
-//! Input: finding files, decompressing, framing records.
+//! Input: find the files to read, undo their compression, and cut their
+//! bytes into records.
+//!
+//! Discovery expands the command line into an ordered list of inputs
+//! ([`discover`]); [`open`] recognises gzip and zstd by their magic bytes and
+//! hands back plain bytes; [`LineChunker`] and [`json_array::JsonArrayFramer`]
+//! frame those bytes into records, in chunks that workers parse in parallel.
+//! A record too large or cut short is reported here as a value; a stream that
+//! breaks stops that input, not the run.
+
+mod decompress;
+mod discover;
 pub mod json_array;
+mod lines;
+
+pub use decompress::{open, Compression, Opened};
+pub use discover::{discover, Discovery, InputFile, Source};
+pub use lines::{LineChunk, LineChunker};

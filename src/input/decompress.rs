@@ -1,0 +1,161 @@
+//! Opens an input and undoes gzip or zstd, recognised by magic bytes.
+
+use std::fs::File;
+use std::io::{self, Cursor, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use flate2::read::MultiGzDecoder;
+
+use super::{InputFile, Source};
+
+/// Compression recognised from the first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+
+    fn sniff(magic: &[u8]) -> Compression {
+        if magic.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
+/// An opened input: its compression and a reader of plain bytes.
+pub struct Opened {
+    pub compression: Compression,
+    pub reader: Box<dyn Read + Send>,
+}
+
+/// Counts raw (on-disk) bytes as they are read, for progress and totals.
+struct CountingReader<R> {
+    inner: R,
+    counter: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Opens `input`, adding every raw byte read to `counter`. Concatenated gzip
+/// members and multi-frame zstd are read to the end.
+pub fn open(input: &InputFile, counter: Arc<AtomicU64>) -> io::Result<Opened> {
+    let raw: Box<dyn Read + Send> = match &input.source {
+        Source::Stdin => Box::new(io::stdin()),
+        Source::File(path) => Box::new(File::open(path)?),
+    };
+    let mut raw = CountingReader { inner: raw, counter };
+    let mut magic = [0u8; 4];
+    let mut have = 0;
+    while have < magic.len() {
+        match raw.read(&mut magic[have..]) {
+            Ok(0) => break,
+            Ok(n) => have += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    let head = magic[..have].to_vec();
+    let compression = Compression::sniff(&head);
+    let stream = Cursor::new(head).chain(raw);
+    let reader: Box<dyn Read + Send> = match compression {
+        Compression::None => Box::new(stream),
+        Compression::Gzip => Box::new(MultiGzDecoder::new(stream)),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(stream)?),
+    };
+    Ok(Opened { compression, reader })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn input_for(path: &std::path::Path) -> InputFile {
+        InputFile {
+            display: Arc::from(path.display().to_string()),
+            source: Source::File(path.to_path_buf()),
+            size: None,
+        }
+    }
+
+    fn read_all(path: &std::path::Path) -> (Compression, io::Result<Vec<u8>>, u64) {
+        let counter = Arc::new(AtomicU64::new(0));
+        let mut opened = open(&input_for(path), counter.clone()).expect("open");
+        let mut out = Vec::new();
+        let result = opened.reader.read_to_end(&mut out).map(|_| out);
+        (opened.compression, result, counter.load(Ordering::Relaxed))
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(data).expect("gzip");
+        enc.finish().expect("gzip")
+    }
+
+    #[test]
+    fn recognises_by_magic_not_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let plain = dir.path().join("a.gz");
+        std::fs::write(&plain, b"{\"a\":1}\n").expect("write");
+        let (c, data, raw) = read_all(&plain);
+        assert_eq!((c, data.expect("read"), raw), (Compression::None, b"{\"a\":1}\n".to_vec(), 8));
+
+        let gz = dir.path().join("b.log");
+        let mut two = gzip(b"one\n");
+        two.extend(gzip(b"two\n"));
+        std::fs::write(&gz, &two).expect("write");
+        let (c, data, raw) = read_all(&gz);
+        assert_eq!((c, data.expect("read")), (Compression::Gzip, b"one\ntwo\n".to_vec()));
+        assert_eq!(raw, two.len() as u64);
+
+        let zst = dir.path().join("c.txt");
+        let mut frames = zstd::encode_all(&b"one\n"[..], 3).expect("zstd");
+        frames.extend(zstd::encode_all(&b"two\n"[..], 3).expect("zstd"));
+        std::fs::write(&zst, &frames).expect("write");
+        let (c, data, _) = read_all(&zst);
+        assert_eq!((c, data.expect("read")), (Compression::Zstd, b"one\ntwo\n".to_vec()));
+    }
+
+    #[test]
+    fn truncated_gzip_is_an_error_after_the_good_bytes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let body: Vec<u8> = (0..20_000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let gz = gzip(&body);
+        let path = dir.path().join("cut.gz");
+        std::fs::write(&path, &gz[..gz.len() / 2]).expect("write");
+        let counter = Arc::new(AtomicU64::new(0));
+        let mut opened = open(&input_for(&path), counter).expect("open");
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        let err = loop {
+            match opened.reader.read(&mut buf) {
+                Ok(0) => panic!("truncated stream read to a clean end"),
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(err) => break err,
+            }
+        };
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(body.starts_with(&out) && !out.is_empty());
+    }
+}
