@@ -41,6 +41,9 @@ pub struct Observation {
     pub correlation_id: Option<String>,
     pub request_id: Option<String>,
     pub user_agent: Option<String>,
+    /// The record comes from Partner Center's own `partnerRequests` report,
+    /// so it is a Partner Center call whatever its host.
+    pub from_partner_center_report: bool,
     /// `mfaCompliant` from a `partnerRequests` report row.
     pub report_mfa_compliant: Option<bool>,
     /// Set for Entra ID sign-in records.

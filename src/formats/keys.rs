@@ -1,0 +1,106 @@
+//! Field names as logs spell them: normalised so that `Request_URI`,
+//! `requestUri` and `request-uri` are one name.
+
+/// Lower-cases ASCII and drops `_`, `-`, `.`, `:` and spaces.
+pub fn normalize_key(key: &str) -> String {
+    key.bytes()
+        .filter(|b| !matches!(b, b'_' | b'-' | b'.' | b':' | b' '))
+        .map(|b| b.to_ascii_lowercase() as char)
+        .collect()
+}
+
+/// True when `text` holds `needle` as a whole number: not preceded or
+/// followed by a letter, digit or `.`.
+pub fn contains_number(text: &str, needle: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = text.get(from..).and_then(|rest| rest.find(needle)) {
+        let start = from + found;
+        let end = start + needle.len();
+        let edge = |i: Option<&u8>| i.is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'.'));
+        if edge(start.checked_sub(1).and_then(|i| bytes.get(i))) && edge(bytes.get(end)) {
+            return true;
+        }
+        from = end;
+    }
+    false
+}
+
+/// True when `text` contains `needle` ignoring ASCII case (`needle` lower-case).
+pub fn contains_ignore_case(text: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Reads `true`/`false` in any casing, from a JSON bool or string.
+pub fn as_bool(value: &serde_json::Value) -> Option<bool> {
+    match value {
+        serde_json::Value::Bool(b) => Some(*b),
+        serde_json::Value::String(s) => match s.trim() {
+            t if t.eq_ignore_ascii_case("true") => Some(true),
+            t if t.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Reads an HTTP status from a number or a numeric string.
+pub fn as_status(value: &serde_json::Value) -> Option<u16> {
+    let n = match value {
+        serde_json::Value::Number(n) => n.as_u64()?,
+        serde_json::Value::String(s) => s.trim().parse::<u64>().ok()?,
+        _ => return None,
+    };
+    (100..=599).contains(&n).then_some(n as u16)
+}
+
+/// A non-empty, trimmed string value (numbers rendered as text).
+pub fn as_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_normalise() {
+        for key in ["Request_URI", "requestUri", "request-uri", "request.uri", "REQUEST URI"] {
+            assert_eq!(normalize_key(key), "requesturi");
+        }
+        assert_eq!(normalize_key(":authority"), "authority");
+        assert_eq!(normalize_key("@t"), "@t");
+    }
+
+    #[test]
+    fn whole_numbers_only() {
+        assert!(contains_number(r#"{"code":900421}"#, "900421"));
+        assert!(contains_number(r#"{"code":"900421","description":"x"}"#, "900421"));
+        assert!(contains_number("error 900421", "900421"));
+        assert!(!contains_number("1900421", "900421"));
+        assert!(!contains_number("9004211", "900421"));
+        assert!(!contains_number("amount 900421.50", "900421"));
+        assert!(!contains_number("ab900421cd", "900421"));
+        assert!(contains_number("x9004210 then 900421", "900421"));
+    }
+
+    #[test]
+    fn values() {
+        use serde_json::json;
+        assert_eq!(as_bool(&json!("False")), Some(false));
+        assert_eq!(as_bool(&json!(" TRUE ")), Some(true));
+        assert_eq!(as_bool(&json!(1)), None);
+        assert_eq!(as_status(&json!("401")), Some(401));
+        assert_eq!(as_status(&json!(401)), Some(401));
+        assert_eq!(as_status(&json!(99)), None);
+        assert_eq!(as_status(&json!("ok")), None);
+        assert!(contains_ignore_case("401 Unauthorized - MFA Required", "mfa required"));
+    }
+}
