@@ -1,25 +1,321 @@
 //! Which hosts are Partner Center, and pulling host and path out of URLs.
-//! (Stub: the full module is being written.)
+//!
+//! Logs write hosts every way: with scheme, port, userinfo, brackets, a
+//! trailing dot, any case. A host is Partner Center only on an exact match
+//! after normalisation, so lookalikes (`api.partnercenter.microsoft.com.evil.example`)
+//! never count. Userinfo is always dropped: credentials must never reach the
+//! output. Matching runs per event, so it compares in place without allocating.
+
+use super::operation::strip_query;
 
 /// The Partner Center resource (application) id.
 pub const PARTNER_CENTER_APP_ID: &str = "fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd";
 
-/// True for an exact Partner Center API host (any case, optional port and
-/// trailing dot); false for lookalikes.
+/// The Partner Center API hosts (lower case): global and US Government,
+/// pricing and referrals, and 21Vianet (China).
+pub const PARTNER_CENTER_HOSTS: &[&str] = &[
+    "api.partnercenter.microsoft.com",
+    "api.partner.microsoft.com",
+    "partner.partnercenterapi.microsoftonline.cn",
+];
+
+/// True for an exact Partner Center API host (any case, optional scheme,
+/// userinfo, port and trailing dot); false for lookalikes. Does not allocate.
 pub fn is_partner_center_host(host: &str) -> bool {
-    let _ = host;
-    todo!()
+    host_span(host).is_some_and(|h| {
+        PARTNER_CENTER_HOSTS
+            .iter()
+            .any(|pc| pc.eq_ignore_ascii_case(h))
+    })
 }
 
-/// Lower-cases a host and drops port, userinfo, brackets and trailing dot.
+/// Lower-cases a host and drops `scheme://`, userinfo, port, IPv6 brackets,
+/// anything from the first `/`, `?` or `#`, and one trailing dot. None when
+/// nothing is left or the text holds whitespace (not a host).
 pub fn normalize_host(host: &str) -> Option<String> {
-    let _ = host;
-    todo!()
+    host_span(host).map(str::to_ascii_lowercase)
 }
 
 /// Splits a URL (absolute, scheme-relative or host/path without scheme, or a
-/// bare path) into (host, path-without-query).
+/// bare path) into (normalised host, path without query or fragment).
+///
+/// A text without scheme or leading `/` starts with a host only when its first
+/// segment contains a dot, no whitespace, and is not a version (`v1.0`).
+/// A host with nothing after it has path `/`. Percent-encoding is kept.
 pub fn split_url(url: &str) -> (Option<String>, Option<String>) {
-    let _ = url;
-    todo!()
+    let url = url.trim();
+    if url.is_empty() {
+        return (None, None);
+    }
+    let (authority, rest) = if let Some(after) = url.strip_prefix("//") {
+        split_authority(after)
+    } else if let Some(after) = strip_scheme(url) {
+        split_authority(after)
+    } else if url.starts_with('/') {
+        return (None, Some(strip_query(url).to_owned()));
+    } else {
+        let (first, _) = split_authority(url);
+        if looks_like_host(first) {
+            split_authority(url)
+        } else {
+            let path = strip_query(url);
+            return (None, (!path.is_empty()).then(|| path.to_owned()));
+        }
+    };
+    let host = normalize_host(authority);
+    let path = match strip_query(rest) {
+        "" => "/",
+        p => p,
+    };
+    (host, Some(path.to_owned()))
+}
+
+/// The host inside `text`, not yet lower-cased; see [`normalize_host`].
+fn host_span(text: &str) -> Option<&str> {
+    let text = text.trim();
+    let text = strip_scheme(text)
+        .or_else(|| text.strip_prefix("//"))
+        .unwrap_or(text);
+    let (authority, _) = split_authority(text);
+    let host = if let Some(bracketed) = authority.strip_prefix('[') {
+        // IPv6 literal: `[::1]:8080`.
+        bracketed.split_once(']').map_or(bracketed, |(h, _)| h)
+    } else if authority.bytes().filter(|&b| b == b':').count() == 1 {
+        authority.split_once(':').map_or(authority, |(h, _)| h)
+    } else {
+        // No port, or a bare IPv6 address whose colons are not a port.
+        authority
+    };
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let valid = !host.is_empty() && !host.bytes().any(|b| b.is_ascii_whitespace() || b < 0x20);
+    valid.then_some(host)
+}
+
+/// Splits text starting at the authority into (authority without userinfo,
+/// rest from the first `/`, `?` or `#`).
+fn split_authority(text: &str) -> (&str, &str) {
+    let end = text.find(['/', '?', '#']).unwrap_or(text.len());
+    let (mut authority, mut rest) = text.split_at(end);
+    if let Some((_, host)) = authority.rsplit_once('@') {
+        authority = host;
+    } else if has_odd_port(authority) {
+        // `user:pa/ss@host`: an unencoded delimiter inside a password. Skip
+        // to the `@` so no part of the password survives as host or path.
+        if let Some(at) = rest.find('@') {
+            let after = rest.get(at + 1..).unwrap_or_default();
+            let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+            (authority, rest) = after.split_at(end);
+        }
+    }
+    (authority, rest)
+}
+
+/// True when the authority has a single `:` followed by something other than
+/// digits: not a port, so probably `user:password` cut short.
+fn has_odd_port(authority: &str) -> bool {
+    match authority.split_once(':') {
+        Some((_, port)) => {
+            !port.contains(':')
+                && !port.bytes().all(|b| b.is_ascii_digit())
+                && !authority.starts_with('[')
+        }
+        None => false,
+    }
+}
+
+/// The text after `scheme://`, when it starts with a URI scheme.
+fn strip_scheme(text: &str) -> Option<&str> {
+    let (scheme, after) = text.split_once("://")?;
+    let mut bytes = scheme.bytes();
+    let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
+    let rest_ok = bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    (first_ok && rest_ok).then_some(after)
+}
+
+/// A first segment that reads as a host: has a dot, no whitespace, and is not
+/// a version segment such as `v1.0`.
+fn looks_like_host(segment: &str) -> bool {
+    let is_version = segment.strip_prefix(['v', 'V']).is_some_and(|v| {
+        v.starts_with(|c: char| c.is_ascii_digit())
+            && v.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    });
+    segment.contains('.') && !segment.contains(char::is_whitespace) && !is_version
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_partner_center_exact_only() {
+        let yes = [
+            "api.partnercenter.microsoft.com",
+            "API.PartnerCenter.Microsoft.com",
+            "api.partnercenter.microsoft.com:443",
+            "api.partnercenter.microsoft.com.",
+            "api.partnercenter.microsoft.com.:443",
+            "  api.partnercenter.microsoft.com  ",
+            "https://api.partnercenter.microsoft.com",
+            "https://api.partnercenter.microsoft.com/v1/customers",
+            "user:secret@api.partnercenter.microsoft.com",
+            "api.partner.microsoft.com",
+            "partner.partnercenterapi.microsoftonline.cn",
+        ];
+        for host in yes {
+            assert!(is_partner_center_host(host), "{host:?}");
+        }
+        let no = [
+            "",
+            "   ",
+            "api.partnercenter.microsoft.com.evil.example",
+            "evilapi.partnercenter.microsoft.com",
+            "api-partnercenter.microsoft.com",
+            "partnercenter.microsoft.com",
+            "x.api.partnercenter.microsoft.com",
+            "api.partnercenter.microsoft.co",
+            "api.partnercenter.microsoft.com..",
+            "api.partnercenter.microsoft.com@evil.example",
+            "evil.example/api.partnercenter.microsoft.com",
+            "login.microsoftonline.com",
+            "api.partnercenter.microsoft.com evil",
+        ];
+        for host in no {
+            assert!(!is_partner_center_host(host), "{host:?}");
+        }
+    }
+
+    #[test]
+    fn hosts_normalize() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "API.PartnerCenter.Microsoft.com",
+                Some("api.partnercenter.microsoft.com"),
+            ),
+            (" example.com:8443 ", Some("example.com")),
+            ("example.com.", Some("example.com")),
+            ("https://Example.com:443/path?q=1", Some("example.com")),
+            ("user:pass@example.com:80", Some("example.com")),
+            ("user@example.com", Some("example.com")),
+            ("[2001:db8::1]:443", Some("2001:db8::1")),
+            ("[2001:DB8::1]", Some("2001:db8::1")),
+            ("2001:db8::1", Some("2001:db8::1")),
+            ("10.0.0.1:8080", Some("10.0.0.1")),
+            ("localhost", Some("localhost")),
+            ("", None),
+            ("   ", None),
+            (".", None),
+            (":443", None),
+            ("user:pass@", None),
+            ("https://", None),
+            ("two words", None),
+        ];
+        for &(input, want) in cases {
+            assert_eq!(normalize_host(input).as_deref(), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn hosts_split_url() {
+        let pc = Some("api.partnercenter.microsoft.com");
+        let cases: &[(&str, Option<&str>, Option<&str>)] = &[
+            (
+                "https://API.PartnerCenter.microsoft.com:443/v1/customers?size=10",
+                pc,
+                Some("/v1/customers"),
+            ),
+            (
+                "http://api.partnercenter.microsoft.com/v1/x#frag",
+                pc,
+                Some("/v1/x"),
+            ),
+            (
+                "//api.partnercenter.microsoft.com/v1/customers",
+                pc,
+                Some("/v1/customers"),
+            ),
+            (
+                "api.partnercenter.microsoft.com/v1/customers",
+                pc,
+                Some("/v1/customers"),
+            ),
+            (
+                "api.partnercenter.microsoft.com:443/v1/customers?a=b",
+                pc,
+                Some("/v1/customers"),
+            ),
+            ("api.partnercenter.microsoft.com", pc, Some("/")),
+            ("https://api.partnercenter.microsoft.com", pc, Some("/")),
+            ("https://api.partnercenter.microsoft.com?x=1", pc, Some("/")),
+            ("https://api.partnercenter.microsoft.com/", pc, Some("/")),
+            ("/v1/customers?x=1", None, Some("/v1/customers")),
+            ("/v1/customers#top", None, Some("/v1/customers")),
+            ("/", None, Some("/")),
+            ("v1.0/sales/referrals", None, Some("v1.0/sales/referrals")),
+            ("customers/x", None, Some("customers/x")),
+            ("", None, None),
+            ("   ", None, None),
+            ("?x=1", None, None),
+            (
+                "https://user:secret@api.partnercenter.microsoft.com/v1/customers",
+                pc,
+                Some("/v1/customers"),
+            ),
+            (
+                "user:secret@api.partnercenter.microsoft.com/v1/customers",
+                pc,
+                Some("/v1/customers"),
+            ),
+            (
+                "https://user:se/cret@example.com/v1",
+                Some("example.com"),
+                Some("/v1"),
+            ),
+            (
+                "https://user:se?cret@example.com/v1",
+                Some("example.com"),
+                Some("/v1"),
+            ),
+            (
+                "https://example.com/v1/users/jane%40contoso.com?x",
+                Some("example.com"),
+                Some("/v1/users/jane%40contoso.com"),
+            ),
+            (
+                "https://example.com:443/users/jane@contoso.com",
+                Some("example.com"),
+                Some("/users/jane@contoso.com"),
+            ),
+            (
+                "https://[2001:db8::1]:8443/p",
+                Some("2001:db8::1"),
+                Some("/p"),
+            ),
+            ("https:///p", None, Some("/p")),
+        ];
+        for &(url, host, path) in cases {
+            let (h, p) = split_url(url);
+            assert_eq!((h.as_deref(), p.as_deref()), (host, path), "{url:?}");
+        }
+    }
+
+    #[test]
+    fn hosts_never_leak_userinfo() {
+        let urls = [
+            "https://alice:S3cretPw@api.partnercenter.microsoft.com/v1/customers",
+            "alice:S3cretPw@api.partnercenter.microsoft.com/v1",
+            "//alice:S3cretPw@example.com",
+            "https://alice:S3c/retPw@example.com/v1",
+            "https://alice:S3c#retPw@example.com/v1",
+        ];
+        for url in urls {
+            let (h, p) = split_url(url);
+            for part in [h.as_deref(), p.as_deref(), normalize_host(url).as_deref()] {
+                let part = part.unwrap_or_default();
+                assert!(
+                    !part.contains("S3c") && !part.contains("alice"),
+                    "{url:?} -> {part:?}"
+                );
+            }
+        }
+    }
 }
