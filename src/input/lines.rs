@@ -17,6 +17,8 @@ pub struct LineChunk {
     pub data: Vec<u8>,
     /// Lines (1-based) longer than the cap; each stands as an empty line in `data`.
     pub too_large: Vec<u64>,
+    /// A last line (1-based) cut short by a read error; not in `data`.
+    pub cut_short: Option<u64>,
 }
 
 /// Reads whole-line chunks of about `target_bytes` from a reader.
@@ -37,6 +39,8 @@ pub struct LineChunker<R: Read> {
     too_large: Vec<u64>,
     at_start: bool,
     done: bool,
+    /// A read error to report after the lines before it.
+    error: Option<io::Error>,
 }
 
 const READ_BYTES: usize = 256 * 1024;
@@ -56,6 +60,7 @@ impl<R: Read> LineChunker<R> {
             too_large: Vec::new(),
             at_start: true,
             done: false,
+            error: None,
         }
     }
 
@@ -65,11 +70,11 @@ impl<R: Read> LineChunker<R> {
     }
 
     /// The next chunk; `None` at the end. A read error ends the stream: the
-    /// lines before it have already been handed out, and the unfinished
-    /// last line is returned as a final chunk after the error is reported.
+    /// whole lines before it come first (with the cut last line named in
+    /// [`LineChunk::cut_short`]), then the error, then `None`.
     pub fn next_chunk(&mut self) -> Option<io::Result<LineChunk>> {
         if self.done {
-            return None;
+            return self.error.take().map(Err);
         }
         loop {
             if self.line_start >= self.target_bytes {
@@ -87,7 +92,16 @@ impl<R: Read> LineChunker<R> {
                 Err(err) => {
                     self.pending.truncate(old_len);
                     self.done = true;
-                    return Some(Err(err));
+                    let cut = !self.skipping && self.line_start < self.pending.len();
+                    let number = self.lines_before + self.pending_lines + 1;
+                    self.pending.truncate(self.line_start);
+                    let mut chunk = self.take(self.line_start);
+                    if cut {
+                        chunk.cut_short = Some(number);
+                        self.lines_before += 1;
+                    }
+                    self.error = Some(err);
+                    return Some(Ok(chunk));
                 }
             };
             self.pending.truncate(old_len + n);
@@ -180,6 +194,7 @@ impl<R: Read> LineChunker<R> {
             first_line: self.lines_before + 1,
             data,
             too_large: std::mem::take(&mut self.too_large),
+            cut_short: None,
         };
         self.lines_before += self.pending_lines;
         self.pending_lines = 0;
@@ -249,6 +264,30 @@ mod tests {
             let kept: Vec<_> = lines.iter().filter(|(_, t)| !t.is_empty()).cloned().collect();
             assert_eq!(kept, vec![(1, "ok1".into()), (3, "ok3".into()), (5, "ok5".into())], "step {step}");
         }
+    }
+
+    /// Reads `data`, then fails.
+    struct FailAfter<'a>(&'a [u8]);
+
+    impl Read for FailAfter<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "cut"));
+            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn read_error_keeps_whole_lines_then_reports() {
+        let mut chunker = LineChunker::new(FailAfter(b"one\ntwo\nthr"), 1 << 20, 100);
+        let chunk = chunker.next_chunk().expect("chunk").expect("lines first");
+        assert_eq!((chunk.first_line, chunk.data.as_slice(), chunk.cut_short), (1, &b"one\ntwo\n"[..], Some(3)));
+        assert!(chunker.next_chunk().expect("error").is_err());
+        assert!(chunker.next_chunk().is_none());
     }
 
     #[test]
