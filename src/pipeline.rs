@@ -1,1 +1,609 @@
-//! The pipeline: wires the stages together with rayon.
+//! The pipeline: reads every input in order, parses and classifies records
+//! in parallel, and writes the outputs in input order.
+//!
+//! One reader thread opens each input, recognises its format and cuts it
+//! into chunks of whole records. Each chunk is parsed and classified as a
+//! job on a rayon pool; each worker folds its calls into its own
+//! [`Aggregates`], and the partial states are merged at the end (in any
+//! order, to the same result). The calling thread receives the chunk results,
+//! puts them back in input order and streams them to `calls.parquet` and
+//! `rejects.csv`, so the outputs are byte-identical whatever the thread
+//! count. A fixed number of tickets bounds the chunks in flight, so memory
+//! stays flat however large the input.
+
+use std::collections::BTreeMap;
+use std::io::{self, Cursor, Read};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::aggregate::{Aggregates, IntegrationRow, VerdictCounts};
+use crate::classify::{classify, Origin};
+use crate::error::Error;
+use crate::event::{Call, Reject, RejectReason};
+use crate::formats::{
+    detect, format_label, parse_record, Detection, Format, Framing, Parsed, RecordKind, DOCUMENT_PATHS, HAR_PATHS,
+};
+use crate::formats::timestamp::format_iso;
+use crate::input::json_array::{ElementError, JsonArrayFramer};
+use crate::input::{discover, open, InputFile, LineChunk, LineChunker};
+use crate::output::summary::{
+    write_summary, Accounting, FileSummary, InputTotals, IntegrationTotals, PartnerCenterTotals, SkippedInput,
+    Summary, TimeRange, UnreadableInput, VerdictTotals, SCHEMA_VERSION,
+};
+use crate::output::{write_daily, write_integrations, write_operations, CallsParquetWriter, RejectsCsvWriter};
+use crate::vocab::Verdict;
+
+/// What a scan reads and where it writes.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// Files, folders, glob patterns, or `-` for stdin.
+    pub inputs: Vec<String>,
+    pub out_dir: PathBuf,
+    /// Parse workers (at least 1).
+    pub threads: usize,
+    /// Force one format for every input instead of recognising it.
+    pub format: Option<Format>,
+    /// Target size of a chunk of records handed to one job.
+    pub chunk_bytes: usize,
+    /// A record (line or array element) larger than this is rejected.
+    pub max_record_bytes: usize,
+}
+
+impl ScanConfig {
+    pub fn new(inputs: Vec<String>, out_dir: PathBuf) -> ScanConfig {
+        ScanConfig {
+            inputs,
+            out_dir,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            format: None,
+            chunk_bytes: 4 << 20,
+            max_record_bytes: 16 << 20,
+        }
+    }
+}
+
+/// Live counters a front end may poll to show progress.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Bytes of all inputs on disk (stdin not included).
+    pub total_bytes: AtomicU64,
+    /// Bytes read from disk so far.
+    pub bytes_read: AtomicU64,
+}
+
+/// What a finished scan reports.
+#[derive(Debug, Clone)]
+pub struct ScanReport {
+    pub summary: Summary,
+    /// The integrations table, worst first.
+    pub integrations: Vec<IntegrationRow>,
+}
+
+/// A chunk of records for one job.
+enum Work {
+    Lines(LineChunk),
+    Elements(Vec<Result<(u64, Vec<u8>), (u64, RejectReason)>>),
+}
+
+/// What a chunk job found.
+#[derive(Default)]
+struct ChunkResult {
+    calls: Vec<Call>,
+    rejects: Vec<Reject>,
+    records: u64,
+    other: u64,
+    /// Format labels of the records read, first seen first.
+    labels: Vec<&'static str>,
+}
+
+/// Messages to the writer, put back in order by sequence number.
+enum Message {
+    Opened { file: usize, format: &'static str, compression: &'static str },
+    Chunk { file: usize, result: ChunkResult },
+    Failed { file: usize, reason: String },
+    Skipped { file: usize, reason: String },
+    Unreadable { file: usize, reason: String },
+    Bytes { file: usize, bytes: u64 },
+}
+
+const HEAD_BYTES: usize = 64 * 1024;
+const ELEMENTS_PER_CHUNK: usize = 4096;
+
+/// Runs a scan and writes every output file; `summary.json` last.
+pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Error> {
+    let started = Instant::now();
+    let threads = config.threads.max(1);
+    std::fs::create_dir_all(&config.out_dir).map_err(|source| Error::Write {
+        path: config.out_dir.clone(),
+        source,
+    })?;
+    let discovery = discover(&config.inputs, Some(&config.out_dir));
+    let total: u64 = discovery.files.iter().filter_map(|f| f.size).sum();
+    progress.total_bytes.store(total, Ordering::Relaxed);
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("pcmfa-worker-{i}"))
+        .build()
+        .map_err(|err| Error::Usage(format!("cannot start {threads} threads: {err}")))?;
+    let partials: Arc<Vec<Mutex<Aggregates>>> =
+        Arc::new((0..threads).map(|_| Mutex::new(Aggregates::default())).collect());
+
+    let mut ledger = Ledger::new(&discovery.files);
+    let files = discovery.files;
+    let tickets_in_flight = threads * 4;
+    let (ticket_tx, ticket_rx) = sync_channel::<()>(tickets_in_flight);
+    for _ in 0..tickets_in_flight {
+        let _ = ticket_tx.send(());
+    }
+    let (msg_tx, msg_rx) = channel::<(u64, Message)>();
+
+    let written = std::thread::scope(|scope| {
+        let reader = Reader {
+            config,
+            pool: &pool,
+            partials: partials.clone(),
+            tickets: ticket_rx,
+            messages: msg_tx,
+            progress,
+            seq: 0,
+        };
+        let files = &files;
+        scope.spawn(move || reader.read_all(files));
+        write_in_order(config, msg_rx, ticket_tx, &mut ledger)
+    })?;
+
+    let mut aggregates = Aggregates::default();
+    for partial in partials.iter() {
+        let partial = std::mem::take(&mut *partial.lock().unwrap_or_else(|e| e.into_inner()));
+        aggregates.merge(partial);
+    }
+    let integrations = aggregates.integration_rows();
+    write_integrations(&config.out_dir, &integrations)?;
+    write_operations(&config.out_dir, &aggregates.operation_rows())?;
+    write_daily(&config.out_dir, &aggregates.daily_rows())?;
+
+    let summary = ledger.summary(
+        &discovery.unreadable,
+        &aggregates,
+        &integrations,
+        written,
+        threads,
+        started.elapsed().as_secs_f64(),
+    );
+    write_summary(&config.out_dir, &summary)?;
+    Ok(ScanReport { summary, integrations })
+}
+
+/// Reads inputs in order and dispatches chunk jobs.
+struct Reader<'a> {
+    config: &'a ScanConfig,
+    pool: &'a rayon::ThreadPool,
+    partials: Arc<Vec<Mutex<Aggregates>>>,
+    tickets: Receiver<()>,
+    messages: Sender<(u64, Message)>,
+    progress: &'a Progress,
+    seq: u64,
+}
+
+impl Reader<'_> {
+    fn send(&mut self, message: Message) -> bool {
+        let seq = self.seq;
+        self.seq += 1;
+        self.messages.send((seq, message)).is_ok()
+    }
+
+    fn read_all(mut self, files: &[InputFile]) {
+        for (index, file) in files.iter().enumerate() {
+            if !self.read_file(index, file) {
+                return;
+            }
+        }
+    }
+
+    /// Reads one input; false when the writer has stopped.
+    fn read_file(&mut self, file: usize, input: &InputFile) -> bool {
+        let counter = Arc::new(AtomicU64::new(0));
+        let mut opened = match open(input, counter.clone()) {
+            Ok(opened) => opened,
+            Err(err) => return self.send(Message::Unreadable { file, reason: err.to_string() }),
+        };
+        let (head, head_error) = read_head(&mut opened.reader);
+        let format = match self.config.format {
+            Some(format) => format,
+            None => match detect(&head) {
+                Detection::Recognised(format) => format,
+                Detection::Unrecognised(reason) => {
+                    let reason = match &head_error {
+                        Some(err) if head.is_empty() => err.to_string(),
+                        _ => reason.to_string(),
+                    };
+                    let bytes = counter.load(Ordering::Relaxed);
+                    self.progress.bytes_read.fetch_add(bytes, Ordering::Relaxed);
+                    return self.send(Message::Bytes { file, bytes })
+                        && self.send(Message::Skipped { file, reason });
+                }
+            },
+        };
+        let label = format_label(format.framing, match format.records {
+            RecordKind::Auto => RecordKind::Http,
+            kind => kind,
+        });
+        if !self.send(Message::Opened { file, format: label, compression: opened.compression.as_str() }) {
+            return false;
+        }
+        let stream: Box<dyn Read + Send> = match head_error {
+            Some(err) => Box::new(Cursor::new(head).chain(FailingReader(Some(err)))),
+            None => Box::new(Cursor::new(head).chain(opened.reader)),
+        };
+        let mut reported = 0;
+        let mut report_bytes = |reader: &mut Self| {
+            let now = counter.load(Ordering::Relaxed);
+            reader.progress.bytes_read.fetch_add(now - reported, Ordering::Relaxed);
+            reported = now;
+        };
+        let source: Arc<str> = input.display.clone();
+        let alive = match format.framing {
+            Framing::Lines => {
+                let mut chunker = LineChunker::new(stream, self.config.chunk_bytes, self.config.max_record_bytes);
+                let mut alive = true;
+                while let Some(next) = chunker.next_chunk() {
+                    report_bytes(self);
+                    alive = match next {
+                        Ok(chunk) => self.dispatch(file, &source, format, Work::Lines(chunk)),
+                        Err(err) => self.send(Message::Failed { file, reason: describe_read_error(&err) }),
+                    };
+                    if !alive {
+                        break;
+                    }
+                }
+                alive
+            }
+            Framing::Document => {
+                let paths = if format.records == RecordKind::Har { HAR_PATHS } else { DOCUMENT_PATHS };
+                let framer = JsonArrayFramer::new(stream, paths, self.config.max_record_bytes);
+                let mut batch = Vec::new();
+                let mut batch_bytes = 0;
+                let mut alive = true;
+                for item in framer {
+                    let entry = match item {
+                        Ok(element) => {
+                            batch_bytes += element.bytes.len();
+                            Ok((element.index, element.bytes))
+                        }
+                        Err(ElementError::TooLarge { index }) => Err((index, RejectReason::TooLarge)),
+                        Err(ElementError::Truncated { index }) => {
+                            batch.push(Err((index, RejectReason::Truncated)));
+                            alive = self.dispatch(file, &source, format, Work::Elements(std::mem::take(&mut batch)))
+                                && self.send(Message::Failed { file, reason: "document ends early (truncated)".into() });
+                            break;
+                        }
+                        Err(ElementError::NoArray) => {
+                            alive = self.send(Message::Skipped { file, reason: "JSON without a record array".into() });
+                            break;
+                        }
+                        Err(ElementError::Io(message)) => {
+                            alive = self.dispatch(file, &source, format, Work::Elements(std::mem::take(&mut batch)))
+                                && self.send(Message::Failed { file, reason: message });
+                            break;
+                        }
+                    };
+                    batch.push(entry);
+                    if batch_bytes >= self.config.chunk_bytes || batch.len() >= ELEMENTS_PER_CHUNK {
+                        report_bytes(self);
+                        batch_bytes = 0;
+                        if !self.dispatch(file, &source, format, Work::Elements(std::mem::take(&mut batch))) {
+                            alive = false;
+                            break;
+                        }
+                    }
+                }
+                if alive && !batch.is_empty() {
+                    alive = self.dispatch(file, &source, format, Work::Elements(batch));
+                }
+                alive
+            }
+        };
+        report_bytes(self);
+        alive && self.send(Message::Bytes { file, bytes: counter.load(Ordering::Relaxed) })
+    }
+
+    /// Hands a chunk to the pool once a ticket is free; false when the writer has stopped.
+    fn dispatch(&mut self, file: usize, source: &Arc<str>, format: Format, work: Work) -> bool {
+        if self.tickets.recv().is_err() {
+            return false;
+        }
+        let seq = self.seq;
+        self.seq += 1;
+        let messages = self.messages.clone();
+        let partials = self.partials.clone();
+        let source = source.clone();
+        self.pool.spawn(move || {
+            let result = process_chunk(&source, format, work);
+            let slot = rayon::current_thread_index().unwrap_or(0) % partials.len().max(1);
+            if let Some(partial) = partials.get(slot) {
+                let mut partial = partial.lock().unwrap_or_else(|e| e.into_inner());
+                for call in &result.calls {
+                    partial.add(call);
+                }
+            }
+            let _ = messages.send((seq, Message::Chunk { file, result }));
+        });
+        true
+    }
+}
+
+/// Stands in for a reader whose error came while reading the head.
+struct FailingReader(Option<io::Error>);
+
+impl Read for FailingReader {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(err) => Err(err),
+            None => Ok(0),
+        }
+    }
+}
+
+/// Reads up to [`HEAD_BYTES`] for format recognition.
+fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<io::Error>) {
+    let mut head = vec![0u8; HEAD_BYTES];
+    let mut filled = 0;
+    while filled < head.len() {
+        match reader.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => {
+                head.truncate(filled);
+                return (head, Some(err));
+            }
+        }
+    }
+    head.truncate(filled);
+    (head, None)
+}
+
+fn describe_read_error(err: &io::Error) -> String {
+    if err.kind() == io::ErrorKind::UnexpectedEof {
+        "stream ends early (truncated compressed file)".to_string()
+    } else {
+        err.to_string()
+    }
+}
+
+/// Parses and classifies one chunk of records.
+fn process_chunk(source: &Arc<str>, format: Format, work: Work) -> ChunkResult {
+    let mut result = ChunkResult::default();
+    let read = |result: &mut ChunkResult, record: u64, bytes: &[u8]| {
+        result.records += 1;
+        match parse_record(bytes, format) {
+            Parsed::Reject(reason) => result.rejects.push(Reject {
+                source_file: source.clone(),
+                source_record: record,
+                reason,
+            }),
+            Parsed::Event(observation, label) => {
+                if !result.labels.contains(&label) {
+                    result.labels.push(label);
+                }
+                let origin = Origin { source_file: source.clone(), source_record: record, format: label };
+                match classify(*observation, &origin) {
+                    Some(call) => result.calls.push(call),
+                    None => result.other += 1,
+                }
+            }
+        }
+    };
+    let reject = |result: &mut ChunkResult, record: u64, reason: RejectReason| {
+        result.records += 1;
+        result.rejects.push(Reject { source_file: source.clone(), source_record: record, reason });
+    };
+    match work {
+        Work::Lines(chunk) => {
+            let mut too_large = chunk.too_large.iter().peekable();
+            for (offset, line) in chunk.data.split_inclusive(|b| *b == b'\n').enumerate() {
+                let number = chunk.first_line + offset as u64;
+                if too_large.peek() == Some(&&number) {
+                    too_large.next();
+                    reject(&mut result, number, RejectReason::TooLarge);
+                    continue;
+                }
+                let line = line.strip_suffix(b"\n").unwrap_or(line);
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                read(&mut result, number, line);
+            }
+            if let Some(number) = chunk.cut_short {
+                reject(&mut result, number, RejectReason::Truncated);
+            }
+        }
+        Work::Elements(elements) => {
+            for element in elements {
+                match element {
+                    Ok((index, bytes)) => read(&mut result, index, &bytes),
+                    Err((index, reason)) => reject(&mut result, index, reason),
+                }
+            }
+        }
+    }
+    result
+}
+
+/// Per-file tallies, kept by the writer in input order.
+struct Ledger {
+    files: Vec<FileSummary>,
+    /// Whether each input was read (not skipped or unreadable).
+    read: Vec<bool>,
+    unreadable: Vec<UnreadableInput>,
+    skipped: Vec<SkippedInput>,
+}
+
+impl Ledger {
+    fn new(files: &[InputFile]) -> Ledger {
+        Ledger {
+            files: files
+                .iter()
+                .map(|f| FileSummary { path: f.display.to_string(), ..FileSummary::default() })
+                .collect(),
+            read: vec![false; files.len()],
+            unreadable: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    fn record(&mut self, message: &Message) {
+        match message {
+            Message::Opened { file, format, compression } => {
+                self.read[*file] = true;
+                self.files[*file].format = format.to_string();
+                self.files[*file].compression = compression.to_string();
+            }
+            Message::Chunk { file, result } => {
+                let entry = &mut self.files[*file];
+                entry.records += result.records;
+                entry.partner_center += result.calls.len() as u64;
+                entry.other += result.other;
+                entry.rejected += result.rejects.len() as u64;
+                if let Some(label) = result.labels.first() {
+                    if entry.records == result.records || entry.format.is_empty() {
+                        entry.format = label.to_string();
+                    }
+                }
+            }
+            Message::Failed { file, reason } => {
+                self.files[*file].error.get_or_insert_with(|| reason.clone());
+            }
+            Message::Skipped { file, reason } => {
+                self.read[*file] = false;
+                self.skipped.push(SkippedInput { path: self.files[*file].path.clone(), reason: reason.clone() });
+            }
+            Message::Unreadable { file, reason } => {
+                self.unreadable.push(UnreadableInput { path: self.files[*file].path.clone(), reason: reason.clone() });
+            }
+            Message::Bytes { file, bytes } => self.files[*file].bytes = *bytes,
+        }
+    }
+
+    fn summary(
+        self,
+        discovery_unreadable: &[(String, String)],
+        aggregates: &Aggregates,
+        integrations: &[IntegrationRow],
+        written: u64,
+        threads: usize,
+        duration_seconds: f64,
+    ) -> Summary {
+        let read_files: Vec<FileSummary> = self
+            .files
+            .into_iter()
+            .zip(self.read)
+            .filter_map(|(file, read)| read.then_some(file))
+            .collect();
+        let mut unreadable: Vec<UnreadableInput> = discovery_unreadable
+            .iter()
+            .map(|(path, reason)| UnreadableInput { path: path.clone(), reason: reason.clone() })
+            .collect();
+        unreadable.extend(self.unreadable);
+        let sum = |f: fn(&FileSummary) -> u64| read_files.iter().map(f).sum::<u64>();
+        let accounting = Accounting {
+            records: sum(|f| f.records),
+            partner_center: sum(|f| f.partner_center),
+            other: sum(|f| f.other),
+            rejected: sum(|f| f.rejected),
+            holds: false,
+        };
+        let accounting = Accounting {
+            holds: accounting.records == accounting.partner_center + accounting.other + accounting.rejected
+                && accounting.partner_center == written,
+            ..accounting
+        };
+        let mut integration_counts = VerdictCounts::default();
+        for row in integrations {
+            integration_counts.add(row.verdict);
+        }
+        let partial = !unreadable.is_empty() || accounting.rejected > 0 || read_files.iter().any(|f| f.error.is_some());
+        Summary {
+            schema_version: SCHEMA_VERSION,
+            tool: "pcmfa",
+            tool_version: env!("CARGO_PKG_VERSION"),
+            status: if partial { "partial" } else { "complete" },
+            inputs: InputTotals {
+                files: read_files.len() as u64,
+                bytes: sum(|f| f.bytes),
+                records: accounting.records,
+                unreadable: unreadable.len() as u64,
+                skipped: self.skipped.len() as u64,
+            },
+            partner_center: PartnerCenterTotals {
+                events: aggregates.totals.total(),
+                api_calls: aggregates.api_calls,
+                sign_ins: aggregates.sign_ins,
+                by_verdict: verdict_totals(&aggregates.totals),
+            },
+            accounting,
+            integrations: IntegrationTotals {
+                total: integrations.len() as u64,
+                by_verdict: verdict_totals(&integration_counts),
+            },
+            time_range: TimeRange {
+                first: aggregates.first_time.map(format_iso),
+                last: aggregates.last_time.map(format_iso),
+            },
+            files: read_files,
+            unreadable,
+            skipped: self.skipped,
+            threads,
+            duration_seconds,
+        }
+    }
+}
+
+fn verdict_totals(counts: &VerdictCounts) -> VerdictTotals {
+    VerdictTotals {
+        broken: counts.get(Verdict::Broken),
+        at_risk: counts.get(Verdict::AtRisk),
+        compliant: counts.get(Verdict::Compliant),
+        not_affected: counts.get(Verdict::NotAffected),
+        unknown: counts.get(Verdict::Unknown),
+    }
+}
+
+/// Receives results, restores input order and streams the row outputs.
+/// Returns the number of calls written.
+fn write_in_order(
+    config: &ScanConfig,
+    messages: Receiver<(u64, Message)>,
+    tickets: SyncSender<()>,
+    ledger: &mut Ledger,
+) -> Result<u64, Error> {
+    let mut calls = CallsParquetWriter::create(&config.out_dir)?;
+    let mut rejects = RejectsCsvWriter::create(&config.out_dir)?;
+    let mut waiting: BTreeMap<u64, Message> = BTreeMap::new();
+    let mut next = 0u64;
+    for (seq, message) in messages {
+        waiting.insert(seq, message);
+        while let Some(message) = waiting.remove(&next) {
+            next += 1;
+            ledger.record(&message);
+            if let Message::Chunk { result, .. } = &message {
+                for call in &result.calls {
+                    calls.write(call)?;
+                }
+                for reject in &result.rejects {
+                    rejects.write(reject)?;
+                }
+                // A full ticket queue means the reader has stopped: nothing to return.
+                let _ = tickets.try_send(());
+            }
+        }
+    }
+    drop(tickets);
+    rejects.finish()?;
+    calls.finish()
+}

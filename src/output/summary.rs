@@ -21,6 +21,8 @@ pub struct Summary {
     pub files: Vec<FileSummary>,
     /// Inputs that could not be read at all, with the reason.
     pub unreadable: Vec<UnreadableInput>,
+    /// Inputs that are not a format pcmfa reads (images, other logs), with the reason.
+    pub skipped: Vec<SkippedInput>,
     pub threads: usize,
     pub duration_seconds: f64,
 }
@@ -32,6 +34,7 @@ pub struct InputTotals {
     pub bytes: u64,
     pub records: u64,
     pub unreadable: u64,
+    pub skipped: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -90,6 +93,12 @@ pub struct FileSummary {
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct UnreadableInput {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct SkippedInput {
     pub path: String,
     pub reason: String,
 }
