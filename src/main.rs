@@ -1,1 +1,175 @@
-fn main(){}
+//! The `pcmfa` command line: parses flags into a [`ScanConfig`], shows
+//! progress, prints the closing summary and maps the outcome to an exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use pcmfa::formats::{format_by_name, FORMATS};
+use pcmfa::pipeline::{scan, Progress, ScanConfig, ScanReport};
+
+/// Exit codes: every input read; the run failed; some input was unreadable,
+/// cut short or rejected (outputs still written, `summary.json` says `partial`).
+mod exit_codes {
+    pub const COMPLETE: u8 = 0;
+    pub const FAILED: u8 = 1;
+    pub const PARTIAL: u8 = 3;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "pcmfa",
+    version,
+    about = "Find the Partner Center integrations that MFA enforcement (401 / 900421) breaks, from exported logs.",
+    after_help = "Examples:\n  pcmfa scan sample-data --out out\n  pcmfa scan 'logs/**/*.jsonl.gz' entra/ --out reports/2026-06-08 --threads 8\n  zcat gateway.jsonl.gz | pcmfa scan - --out out\n\nExit codes: 0 complete, 1 failed, 2 bad usage, 3 partial (some input unreadable or rejected; outputs written)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read logs, classify every Partner Center call, write the reports.
+    #[command(after_help = "Example:\n  pcmfa scan sample-data --out out\n\nWrites calls.parquet, integrations.csv/.parquet, operations.csv, daily.csv, rejects.csv and summary.json (last) into --out.")]
+    Scan {
+        /// Files, folders (walked recursively in sorted order), glob patterns
+        /// (quote them: 'logs/*.jsonl.gz'), or - for standard input. gzip and
+        /// zstd are recognised by their content, not their names.
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<String>,
+        /// Folder for the reports (created if missing), e.g. --out reports/week-23.
+        #[arg(long, short, value_name = "DIR")]
+        out: PathBuf,
+        /// Parse threads; default: every core. E.g. --threads 4.
+        #[arg(long, short = 'j', value_name = "N")]
+        threads: Option<usize>,
+        /// Read every input as this format instead of recognising it, e.g.
+        /// --format gateway_json_lines. `pcmfa formats` lists the names.
+        #[arg(long, value_name = "NAME")]
+        format: Option<String>,
+        /// No progress bar and no closing summary on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// List the input formats and how each is recognised.
+    Formats,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("pcmfa: error: {err:#}");
+            ExitCode::from(exit_codes::FAILED)
+        }
+    }
+}
+
+fn run() -> Result<u8> {
+    match Cli::parse().command {
+        Command::Formats => {
+            let mut out = std::io::stdout().lock();
+            for info in FORMATS {
+                writeln!(out, "{:<26} {}", info.name, info.recognised_by)?;
+            }
+            Ok(exit_codes::COMPLETE)
+        }
+        Command::Scan { inputs, out, threads, format, quiet } => {
+            let mut config = ScanConfig::new(inputs, out);
+            if let Some(threads) = threads {
+                if threads == 0 {
+                    bail!("--threads must be at least 1");
+                }
+                config.threads = threads;
+            }
+            if let Some(name) = format {
+                config.format = Some(
+                    format_by_name(&name)
+                        .with_context(|| format!("unknown --format {name:?}; `pcmfa formats` lists the names"))?,
+                );
+            }
+            let report = scan_with_progress(&config, quiet)?;
+            if !quiet {
+                print_summary(&report, &config);
+            }
+            Ok(if report.summary.status == "complete" {
+                exit_codes::COMPLETE
+            } else {
+                exit_codes::PARTIAL
+            })
+        }
+    }
+}
+
+/// Runs the scan while a progress bar (driven by bytes read) draws on stderr.
+fn scan_with_progress(config: &ScanConfig, quiet: bool) -> Result<ScanReport> {
+    let progress = Arc::new(Progress::default());
+    let target = if quiet || !std::io::stderr().is_terminal() {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(None, target);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let report = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| scan(config, &progress));
+        while !worker.is_finished() {
+            let total = progress.total_bytes.load(Ordering::Relaxed);
+            if total > 0 {
+                bar.set_length(total);
+            }
+            bar.set_position(progress.bytes_read.load(Ordering::Relaxed));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        worker.join()
+    });
+    bar.finish_and_clear();
+    match report {
+        Ok(result) => Ok(result.with_context(|| format!("scan into {} failed", config.out_dir.display()))?),
+        Err(_) => bail!("the scan stopped unexpectedly"),
+    }
+}
+
+fn print_summary(report: &ScanReport, config: &ScanConfig) {
+    let s = &report.summary;
+    let v = &s.partner_center.by_verdict;
+    eprintln!(
+        "pcmfa: read {} files ({} records) in {:.2}s: {} Partner Center events, {} other, {} rejected",
+        s.inputs.files, s.accounting.records, s.duration_seconds, s.accounting.partner_center, s.accounting.other, s.accounting.rejected
+    );
+    eprintln!(
+        "  events: {} broken, {} at risk, {} compliant, {} not affected, {} unknown",
+        v.broken, v.at_risk, v.compliant, v.not_affected, v.unknown
+    );
+    if s.inputs.skipped > 0 || s.inputs.unreadable > 0 {
+        eprintln!("  {} inputs skipped (not a log format), {} unreadable: see summary.json", s.inputs.skipped, s.inputs.unreadable);
+    }
+    if !report.integrations.is_empty() {
+        eprintln!("  worst integrations:");
+        for row in report.integrations.iter().take(5) {
+            let name = row.app_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+            eprintln!(
+                "  {:>3}. {:<12} {}{} - {} calls, {} broken, {} at risk",
+                row.rank,
+                row.verdict.as_str(),
+                row.integration,
+                name,
+                row.counts.total(),
+                row.counts.get(pcmfa::vocab::Verdict::Broken),
+                row.counts.get(pcmfa::vocab::Verdict::AtRisk),
+            );
+        }
+    }
+    eprintln!("  reports in {}", config.out_dir.display());
+}

@@ -1,0 +1,67 @@
+//! Helpers shared by the integration tests: run the binary, read outputs.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `pcmfa ARGS` from the repository root.
+pub fn pcmfa(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pcmfa"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run pcmfa")
+}
+
+/// Runs `pcmfa scan INPUTS --out OUT EXTRA...`, asserting the exit code.
+pub fn scan(inputs: &[&str], out: &Path, extra: &[&str], expected_code: i32) -> Output {
+    let out_arg = out.display().to_string();
+    let mut args = vec!["scan"];
+    args.extend_from_slice(inputs);
+    args.extend_from_slice(&["--out", &out_arg]);
+    args.extend_from_slice(extra);
+    let output = pcmfa(&args);
+    assert_eq!(
+        output.status.code(),
+        Some(expected_code),
+        "pcmfa {args:?}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Rows of a CSV file as maps from column to value.
+pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = reader.headers().expect("headers").clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("csv row");
+            headers.iter().zip(r.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+        })
+        .collect()
+}
+
+/// summary.json as JSON.
+pub fn read_summary(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");
+    serde_json::from_str(&text).expect("summary.json is JSON")
+}
+
+/// Every output file the contract promises.
+pub const CONTRACT_FILES: &[&str] = &[
+    "calls.parquet",
+    "integrations.csv",
+    "integrations.parquet",
+    "operations.csv",
+    "daily.csv",
+    "rejects.csv",
+    "summary.json",
+];
