@@ -1,66 +1,34 @@
-//! Output: one writer per file of the output contract (`docs/output-contract.md`).
-//! (Stub: the full module is being written.)
+//! Output: one writer per file of the output contract
+//! (`shared/contract/output-contract.md`, schema version 1).
 //!
-//! Every file is written to a temporary name in the output folder and renamed
-//! into place when complete, so a final-named file is never partial.
+//! - [`CallsParquetWriter`]: `calls.parquet`, streamed in batches.
+//! - [`RejectsCsvWriter`]: `rejects.csv`, streamed row by row.
+//! - [`write_integrations`], [`write_operations`], [`write_daily`]: the
+//!   roll-up tables, written whole.
+//! - [`summary::write_summary`]: `summary.json`, written last by the run.
+//!
+//! Every file is written to a hidden temporary name in the output folder and
+//! renamed into place when complete (`atomic.rs`), so a final-named file is
+//! never partial and a failed run leaves no temp files behind. CSV text cells
+//! are made spreadsheet-safe (`csv_safe.rs`); Parquet keeps the true values.
+//! Parquet output is deterministic: identical rows give identical bytes.
 
+mod atomic;
+mod calls;
+mod csv_file;
+mod csv_safe;
+mod parquet_file;
+mod rejects;
 pub mod summary;
+mod tables;
+#[cfg(test)]
+mod test_support;
+mod timefmt;
 
-use std::path::Path;
-
-use crate::aggregate::{DailyRow, IntegrationRow, OperationRow};
-use crate::error::Error;
-use crate::event::{Call, Reject};
-
-/// Streams `calls.parquet` in row batches so memory stays flat.
-pub struct CallsParquetWriter {}
-
-impl CallsParquetWriter {
-    pub fn create(dir: &Path) -> Result<CallsParquetWriter, Error> {
-        let _ = dir;
-        todo!()
-    }
-    pub fn write(&mut self, call: &Call) -> Result<(), Error> {
-        let _ = call;
-        todo!()
-    }
-    /// Flushes, closes and renames into place.
-    pub fn finish(self) -> Result<u64, Error> {
-        todo!()
-    }
-}
-
-/// Streams `rejects.csv`.
-pub struct RejectsCsvWriter {}
-
-impl RejectsCsvWriter {
-    pub fn create(dir: &Path) -> Result<RejectsCsvWriter, Error> {
-        let _ = dir;
-        todo!()
-    }
-    pub fn write(&mut self, reject: &Reject) -> Result<(), Error> {
-        let _ = reject;
-        todo!()
-    }
-    pub fn finish(self) -> Result<u64, Error> {
-        todo!()
-    }
-}
-
-/// Writes `integrations.csv` and `integrations.parquet`.
-pub fn write_integrations(dir: &Path, rows: &[IntegrationRow]) -> Result<(), Error> {
-    let _ = (dir, rows);
-    todo!()
-}
-
-/// Writes `operations.csv`.
-pub fn write_operations(dir: &Path, rows: &[OperationRow]) -> Result<(), Error> {
-    let _ = (dir, rows);
-    todo!()
-}
-
-/// Writes `daily.csv`.
-pub fn write_daily(dir: &Path, rows: &[DailyRow]) -> Result<(), Error> {
-    let _ = (dir, rows);
-    todo!()
-}
+pub use calls::{calls_schema, CallsParquetWriter, CALLS_FILE};
+pub use rejects::{RejectsCsvWriter, REJECTS_CSV};
+pub use summary::{write_summary, SUMMARY_FILE};
+pub use tables::{
+    integrations_schema, write_daily, write_integrations, write_operations, DAILY_CSV,
+    INTEGRATIONS_CSV, INTEGRATIONS_PARQUET, OPERATIONS_CSV, TOP_OPERATIONS_SEPARATOR,
+};

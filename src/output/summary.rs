@@ -1,7 +1,13 @@
 //! `summary.json`: what was read, what was found, and the accounting
 //! `records = partner_center + other + rejected`. Written last.
 
+use std::io::Write;
+use std::path::Path;
+
 use serde::Serialize;
+
+use super::atomic::AtomicFile;
+use crate::error::Error;
 
 /// Version of the output contract these files follow.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -101,4 +107,87 @@ pub struct UnreadableInput {
 pub struct SkippedInput {
     pub path: String,
     pub reason: String,
+}
+
+/// File name in the output folder.
+pub const SUMMARY_FILE: &str = "summary.json";
+
+/// Writes `summary.json` atomically: pretty-printed JSON and a trailing
+/// newline. The run writes it last, so its presence means the other files
+/// are complete.
+pub fn write_summary(dir: &Path, summary: &Summary) -> Result<(), Error> {
+    let mut file = AtomicFile::create(dir, SUMMARY_FILE)?;
+    let io_err = |source| Error::Write {
+        path: dir.join(SUMMARY_FILE),
+        source,
+    };
+    serde_json::to_writer_pretty(&mut file, summary).map_err(|e| io_err(e.into()))?;
+    file.write_all(b"\n").map_err(io_err)?;
+    file.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+    use crate::output::test_support::file_names;
+
+    fn summary() -> Summary {
+        Summary {
+            schema_version: SCHEMA_VERSION,
+            tool: "pcmfa",
+            tool_version: "0.1.0",
+            status: "complete",
+            inputs: InputTotals {
+                files: 1,
+                bytes: 2048,
+                records: 10,
+                unreadable: 0,
+            },
+            accounting: Accounting {
+                records: 10,
+                partner_center: 6,
+                other: 3,
+                rejected: 1,
+                holds: true,
+            },
+            partner_center: PartnerCenterTotals::default(),
+            integrations: IntegrationTotals::default(),
+            time_range: TimeRange {
+                first: Some("2026-04-02T08:15:03.123Z".into()),
+                last: None,
+            },
+            files: vec![],
+            unreadable: vec![],
+            threads: 4,
+            duration_seconds: 1.5,
+        }
+    }
+
+    #[test]
+    fn pretty_json_with_trailing_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        write_summary(dir.path(), &summary()).unwrap();
+        let text = fs::read_to_string(dir.path().join(SUMMARY_FILE)).unwrap();
+        assert!(text.starts_with("{\n  \"schema_version\": 1,\n  \"tool\": \"pcmfa\",\n"));
+        assert!(text.ends_with("\n}\n"));
+        assert!(text.contains("    \"holds\": true\n"));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["accounting"]["rejected"], 1);
+        assert_eq!(back["time_range"]["last"], serde_json::Value::Null);
+        assert_eq!(back["duration_seconds"], 1.5);
+        assert_eq!(file_names(dir.path()), vec![SUMMARY_FILE]);
+    }
+
+    #[test]
+    fn missing_folder_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        assert!(matches!(
+            write_summary(&missing, &summary()),
+            Err(Error::Write { .. })
+        ));
+        assert!(file_names(dir.path()).is_empty());
+    }
 }

@@ -1,0 +1,84 @@
+//! A CSV file written atomically, with every text cell made spreadsheet-safe.
+//!
+//! Cells are typed ([`Cell`]) so that only text goes through
+//! [`neutralise`](super::csv_safe::neutralise): a count is never prefixed.
+//! Quoting follows RFC 4180 (fields holding `,`, `"`, CR or LF are quoted);
+//! lines end with `\n`; the file is UTF-8 without a byte-order mark.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::atomic::AtomicFile;
+use super::csv_safe::neutralise;
+use crate::error::Error;
+
+/// One CSV cell.
+pub(crate) enum Cell<'a> {
+    Text(&'a str),
+    /// Absent value: an empty cell.
+    Null,
+    Count(u64),
+}
+
+impl<'a> From<Option<&'a str>> for Cell<'a> {
+    fn from(text: Option<&'a str>) -> Cell<'a> {
+        text.map_or(Cell::Null, Cell::Text)
+    }
+}
+
+pub(crate) struct CsvFile {
+    writer: csv::Writer<AtomicFile>,
+    path: PathBuf,
+}
+
+impl CsvFile {
+    /// Creates `dir/name` (under a temp name) and writes the header row.
+    pub(crate) fn create(dir: &Path, name: &str, header: &[&str]) -> Result<CsvFile, Error> {
+        let file = AtomicFile::create(dir, name)?;
+        let path = file.path().to_path_buf();
+        let writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(file);
+        let mut csv = CsvFile { writer, path };
+        let header: Vec<Cell> = header.iter().map(|h| Cell::Text(h)).collect();
+        csv.row(&header)?;
+        Ok(csv)
+    }
+
+    /// Writes one record.
+    pub(crate) fn row(&mut self, cells: &[Cell]) -> Result<(), Error> {
+        for cell in cells {
+            let written = match cell {
+                Cell::Text(text) => self.writer.write_field(neutralise(text).as_bytes()),
+                Cell::Null => self.writer.write_field(b""),
+                Cell::Count(n) => self.writer.write_field(n.to_string()),
+            };
+            written.map_err(|e| self.error(e))?;
+        }
+        // An empty record ends the current one.
+        self.writer
+            .write_record(None::<&[u8]>)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Flushes and renames the file into place.
+    pub(crate) fn commit(self) -> Result<(), Error> {
+        let path = self.path;
+        let file = self.writer.into_inner().map_err(|e| Error::Write {
+            path,
+            source: io::Error::new(e.error().kind(), e.error().to_string()),
+        })?;
+        file.commit()
+    }
+
+    fn error(&self, e: csv::Error) -> Error {
+        let source = match e.into_kind() {
+            csv::ErrorKind::Io(source) => source,
+            other => io::Error::other(format!("{other:?}")),
+        };
+        Error::Write {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
