@@ -23,7 +23,6 @@ pub mod summary;
 mod tables;
 #[cfg(test)]
 mod test_support;
-mod timefmt;
 
 pub use calls::{calls_schema, CallsParquetWriter, CALLS_FILE};
 pub use rejects::{RejectsCsvWriter, REJECTS_CSV};

@@ -144,6 +144,7 @@ mod tests {
                 bytes: 2048,
                 records: 10,
                 unreadable: 0,
+                skipped: 0,
             },
             accounting: Accounting {
                 records: 10,
@@ -160,6 +161,7 @@ mod tests {
             },
             files: vec![],
             unreadable: vec![],
+            skipped: vec![],
             threads: 4,
             duration_seconds: 1.5,
         }

@@ -16,7 +16,7 @@ use arrow::record_batch::RecordBatch;
 
 use super::csv_file::{Cell, CsvFile};
 use super::parquet_file::{parquet_error, ParquetFile};
-use super::timefmt::{format_date, format_iso};
+use crate::formats::timestamp::{format_date, format_iso};
 use crate::aggregate::{DailyRow, IntegrationRow, OperationRow, VerdictCounts};
 use crate::error::Error;
 use crate::event::Micros;
