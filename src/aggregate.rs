@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::event::{Call, Micros};
-use crate::vocab::{Verdict, EventKind};
+use crate::vocab::{EventKind, Verdict};
 
 /// How many operations `top_operations` lists.
 pub const TOP_OPERATIONS: usize = 3;
@@ -178,7 +178,10 @@ impl Aggregates {
             stats.integrations.insert(call.integration.clone());
         }
         if let Some(time) = call.time {
-            let day = self.daily.entry(time.div_euclid(MICROS_PER_DAY)).or_default();
+            let day = self
+                .daily
+                .entry(time.div_euclid(MICROS_PER_DAY))
+                .or_default();
             day.counts.add(call.verdict);
             day.integrations.insert(call.integration.clone());
         }
@@ -216,8 +219,16 @@ impl Aggregates {
         rows.sort_by(|a, b| {
             a.verdict
                 .cmp(&b.verdict)
-                .then_with(|| b.counts.get(Verdict::Broken).cmp(&a.counts.get(Verdict::Broken)))
-                .then_with(|| b.counts.get(Verdict::AtRisk).cmp(&a.counts.get(Verdict::AtRisk)))
+                .then_with(|| {
+                    b.counts
+                        .get(Verdict::Broken)
+                        .cmp(&a.counts.get(Verdict::Broken))
+                })
+                .then_with(|| {
+                    b.counts
+                        .get(Verdict::AtRisk)
+                        .cmp(&a.counts.get(Verdict::AtRisk))
+                })
                 .then_with(|| b.counts.total().cmp(&a.counts.total()))
                 .then_with(|| a.integration.cmp(&b.integration))
         });
@@ -242,7 +253,11 @@ impl Aggregates {
             b.counts
                 .get(Verdict::Broken)
                 .cmp(&a.counts.get(Verdict::Broken))
-                .then_with(|| b.counts.get(Verdict::AtRisk).cmp(&a.counts.get(Verdict::AtRisk)))
+                .then_with(|| {
+                    b.counts
+                        .get(Verdict::AtRisk)
+                        .cmp(&a.counts.get(Verdict::AtRisk))
+                })
                 .then_with(|| b.counts.total().cmp(&a.counts.total()))
                 .then_with(|| a.operation.cmp(&b.operation))
         });

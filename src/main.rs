@@ -38,7 +38,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Read logs, classify every Partner Center call, write the reports.
-    #[command(after_help = "Example:\n  pcmfa scan sample-data --out out\n\nWrites calls.parquet, integrations.csv/.parquet, operations.csv, daily.csv, rejects.csv and summary.json (last) into --out.")]
+    #[command(
+        after_help = "Example:\n  pcmfa scan sample-data --out out\n\nWrites calls.parquet, integrations.csv/.parquet, operations.csv, daily.csv, rejects.csv and summary.json (last) into --out."
+    )]
     Scan {
         /// Files, folders (walked recursively in sorted order), glob patterns
         /// (quote them: 'logs/*.jsonl.gz'), or - for standard input. gzip and
@@ -82,7 +84,13 @@ fn run() -> Result<u8> {
             }
             Ok(exit_codes::COMPLETE)
         }
-        Command::Scan { inputs, out, threads, format, quiet } => {
+        Command::Scan {
+            inputs,
+            out,
+            threads,
+            format,
+            quiet,
+        } => {
             let mut config = ScanConfig::new(inputs, out);
             if let Some(threads) = threads {
                 if threads == 0 {
@@ -91,10 +99,9 @@ fn run() -> Result<u8> {
                 config.threads = threads;
             }
             if let Some(name) = format {
-                config.format = Some(
-                    format_by_name(&name)
-                        .with_context(|| format!("unknown --format {name:?}; `pcmfa formats` lists the names"))?,
-                );
+                config.format = Some(format_by_name(&name).with_context(|| {
+                    format!("unknown --format {name:?}; `pcmfa formats` lists the names")
+                })?);
             }
             let report = scan_with_progress(&config, quiet)?;
             if !quiet {
@@ -136,7 +143,9 @@ fn scan_with_progress(config: &ScanConfig, quiet: bool) -> Result<ScanReport> {
     });
     bar.finish_and_clear();
     match report {
-        Ok(result) => Ok(result.with_context(|| format!("scan into {} failed", config.out_dir.display()))?),
+        Ok(result) => {
+            Ok(result.with_context(|| format!("scan into {} failed", config.out_dir.display()))?)
+        }
         Err(_) => bail!("the scan stopped unexpectedly"),
     }
 }
@@ -153,12 +162,19 @@ fn print_summary(report: &ScanReport, config: &ScanConfig) {
         v.broken, v.at_risk, v.compliant, v.not_affected, v.unknown
     );
     if s.inputs.skipped > 0 || s.inputs.unreadable > 0 {
-        eprintln!("  {} inputs skipped (not a log format), {} unreadable: see summary.json", s.inputs.skipped, s.inputs.unreadable);
+        eprintln!(
+            "  {} inputs skipped (not a log format), {} unreadable: see summary.json",
+            s.inputs.skipped, s.inputs.unreadable
+        );
     }
     if !report.integrations.is_empty() {
         eprintln!("  worst integrations:");
         for row in report.integrations.iter().take(5) {
-            let name = row.app_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+            let name = row
+                .app_name
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
             eprintln!(
                 "  {:>3}. {:<12} {}{} - {} calls, {} broken, {} at risk",
                 row.rank,

@@ -23,17 +23,20 @@ use crate::aggregate::{Aggregates, IntegrationRow, VerdictCounts};
 use crate::classify::{classify, Origin};
 use crate::error::Error;
 use crate::event::{Call, Reject, RejectReason};
-use crate::formats::{
-    detect, format_label, parse_record, Detection, Format, Framing, Parsed, RecordKind, DOCUMENT_PATHS, HAR_PATHS,
-};
 use crate::formats::timestamp::format_iso;
+use crate::formats::{
+    detect, format_label, parse_record, Detection, Format, Framing, Parsed, RecordKind,
+    DOCUMENT_PATHS, HAR_PATHS,
+};
 use crate::input::json_array::{ElementError, JsonArrayFramer};
 use crate::input::{discover, open, InputFile, LineChunk, LineChunker};
 use crate::output::summary::{
-    write_summary, Accounting, FileSummary, InputTotals, IntegrationTotals, PartnerCenterTotals, SkippedInput,
-    Summary, TimeRange, UnreadableInput, VerdictTotals, SCHEMA_VERSION,
+    write_summary, Accounting, FileSummary, InputTotals, IntegrationTotals, PartnerCenterTotals,
+    SkippedInput, Summary, TimeRange, UnreadableInput, VerdictTotals, SCHEMA_VERSION,
 };
-use crate::output::{write_daily, write_integrations, write_operations, CallsParquetWriter, RejectsCsvWriter};
+use crate::output::{
+    write_daily, write_integrations, write_operations, CallsParquetWriter, RejectsCsvWriter,
+};
 use crate::vocab::Verdict;
 
 /// What a scan reads and where it writes.
@@ -101,12 +104,31 @@ struct ChunkResult {
 
 /// Messages to the writer, put back in order by sequence number.
 enum Message {
-    Opened { file: usize, format: &'static str, compression: &'static str },
-    Chunk { file: usize, result: ChunkResult },
-    Failed { file: usize, reason: String },
-    Skipped { file: usize, reason: String },
-    Unreadable { file: usize, reason: String },
-    Bytes { file: usize, bytes: u64 },
+    Opened {
+        file: usize,
+        format: &'static str,
+        compression: &'static str,
+    },
+    Chunk {
+        file: usize,
+        result: ChunkResult,
+    },
+    Failed {
+        file: usize,
+        reason: String,
+    },
+    Skipped {
+        file: usize,
+        reason: String,
+    },
+    Unreadable {
+        file: usize,
+        reason: String,
+    },
+    Bytes {
+        file: usize,
+        bytes: u64,
+    },
 }
 
 const HEAD_BYTES: usize = 64 * 1024;
@@ -129,8 +151,11 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         .thread_name(|i| format!("pcmfa-worker-{i}"))
         .build()
         .map_err(|err| Error::Usage(format!("cannot start {threads} threads: {err}")))?;
-    let partials: Arc<Vec<Mutex<Aggregates>>> =
-        Arc::new((0..threads).map(|_| Mutex::new(Aggregates::default())).collect());
+    let partials: Arc<Vec<Mutex<Aggregates>>> = Arc::new(
+        (0..threads)
+            .map(|_| Mutex::new(Aggregates::default()))
+            .collect(),
+    );
 
     let mut ledger = Ledger::new(&discovery.files);
     let files = discovery.files;
@@ -175,7 +200,10 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         started.elapsed().as_secs_f64(),
     );
     write_summary(&config.out_dir, &summary)?;
-    Ok(ScanReport { summary, integrations })
+    Ok(ScanReport {
+        summary,
+        integrations,
+    })
 }
 
 /// Reads inputs in order and dispatches chunk jobs.
@@ -209,7 +237,12 @@ impl Reader<'_> {
         let counter = Arc::new(AtomicU64::new(0));
         let mut opened = match open(input, counter.clone()) {
             Ok(opened) => opened,
-            Err(err) => return self.send(Message::Unreadable { file, reason: err.to_string() }),
+            Err(err) => {
+                return self.send(Message::Unreadable {
+                    file,
+                    reason: err.to_string(),
+                })
+            }
         };
         let (head, head_error) = read_head(&mut opened.reader);
         let format = match self.config.format {
@@ -228,11 +261,18 @@ impl Reader<'_> {
                 }
             },
         };
-        let label = format_label(format.framing, match format.records {
-            RecordKind::Auto => RecordKind::Http,
-            kind => kind,
-        });
-        if !self.send(Message::Opened { file, format: label, compression: opened.compression.as_str() }) {
+        let label = format_label(
+            format.framing,
+            match format.records {
+                RecordKind::Auto => RecordKind::Http,
+                kind => kind,
+            },
+        );
+        if !self.send(Message::Opened {
+            file,
+            format: label,
+            compression: opened.compression.as_str(),
+        }) {
             return false;
         }
         let stream: Box<dyn Read + Send> = match head_error {
@@ -242,19 +282,29 @@ impl Reader<'_> {
         let mut reported = 0;
         let mut report_bytes = |reader: &mut Self| {
             let now = counter.load(Ordering::Relaxed);
-            reader.progress.bytes_read.fetch_add(now - reported, Ordering::Relaxed);
+            reader
+                .progress
+                .bytes_read
+                .fetch_add(now - reported, Ordering::Relaxed);
             reported = now;
         };
         let source: Arc<str> = input.display.clone();
         let alive = match format.framing {
             Framing::Lines => {
-                let mut chunker = LineChunker::new(stream, self.config.chunk_bytes, self.config.max_record_bytes);
+                let mut chunker = LineChunker::new(
+                    stream,
+                    self.config.chunk_bytes,
+                    self.config.max_record_bytes,
+                );
                 let mut alive = true;
                 while let Some(next) = chunker.next_chunk() {
                     report_bytes(self);
                     alive = match next {
                         Ok(chunk) => self.dispatch(file, &source, format, Work::Lines(chunk)),
-                        Err(err) => self.send(Message::Failed { file, reason: describe_read_error(&err) }),
+                        Err(err) => self.send(Message::Failed {
+                            file,
+                            reason: describe_read_error(&err),
+                        }),
                     };
                     if !alive {
                         break;
@@ -263,7 +313,11 @@ impl Reader<'_> {
                 alive
             }
             Framing::Document => {
-                let paths = if format.records == RecordKind::Har { HAR_PATHS } else { DOCUMENT_PATHS };
+                let paths = if format.records == RecordKind::Har {
+                    HAR_PATHS
+                } else {
+                    DOCUMENT_PATHS
+                };
                 let framer = JsonArrayFramer::new(stream, paths, self.config.max_record_bytes);
                 let mut batch = Vec::new();
                 let mut batch_bytes = 0;
@@ -274,20 +328,39 @@ impl Reader<'_> {
                             batch_bytes += element.bytes.len();
                             Ok((element.index, element.bytes))
                         }
-                        Err(ElementError::TooLarge { index }) => Err((index, RejectReason::TooLarge)),
+                        Err(ElementError::TooLarge { index }) => {
+                            Err((index, RejectReason::TooLarge))
+                        }
                         Err(ElementError::Truncated { index }) => {
                             batch.push(Err((index, RejectReason::Truncated)));
-                            alive = self.dispatch(file, &source, format, Work::Elements(std::mem::take(&mut batch)))
-                                && self.send(Message::Failed { file, reason: "document ends early (truncated)".into() });
+                            alive = self.dispatch(
+                                file,
+                                &source,
+                                format,
+                                Work::Elements(std::mem::take(&mut batch)),
+                            ) && self.send(Message::Failed {
+                                file,
+                                reason: "document ends early (truncated)".into(),
+                            });
                             break;
                         }
                         Err(ElementError::NoArray) => {
-                            alive = self.send(Message::Skipped { file, reason: "JSON without a record array".into() });
+                            alive = self.send(Message::Skipped {
+                                file,
+                                reason: "JSON without a record array".into(),
+                            });
                             break;
                         }
                         Err(ElementError::Io(message)) => {
-                            alive = self.dispatch(file, &source, format, Work::Elements(std::mem::take(&mut batch)))
-                                && self.send(Message::Failed { file, reason: message });
+                            alive = self.dispatch(
+                                file,
+                                &source,
+                                format,
+                                Work::Elements(std::mem::take(&mut batch)),
+                            ) && self.send(Message::Failed {
+                                file,
+                                reason: message,
+                            });
                             break;
                         }
                     };
@@ -295,7 +368,12 @@ impl Reader<'_> {
                     if batch_bytes >= self.config.chunk_bytes || batch.len() >= ELEMENTS_PER_CHUNK {
                         report_bytes(self);
                         batch_bytes = 0;
-                        if !self.dispatch(file, &source, format, Work::Elements(std::mem::take(&mut batch))) {
+                        if !self.dispatch(
+                            file,
+                            &source,
+                            format,
+                            Work::Elements(std::mem::take(&mut batch)),
+                        ) {
                             alive = false;
                             break;
                         }
@@ -308,7 +386,11 @@ impl Reader<'_> {
             }
         };
         report_bytes(self);
-        alive && self.send(Message::Bytes { file, bytes: counter.load(Ordering::Relaxed) })
+        alive
+            && self.send(Message::Bytes {
+                file,
+                bytes: counter.load(Ordering::Relaxed),
+            })
     }
 
     /// Hands a chunk to the pool once a ticket is free; false when the writer has stopped.
@@ -390,7 +472,11 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work) -> ChunkResult {
                 if !result.labels.contains(&label) {
                     result.labels.push(label);
                 }
-                let origin = Origin { source_file: source.clone(), source_record: record, format: label };
+                let origin = Origin {
+                    source_file: source.clone(),
+                    source_record: record,
+                    format: label,
+                };
                 match classify(*observation, &origin) {
                     Some(call) => result.calls.push(call),
                     None => result.other += 1,
@@ -400,7 +486,11 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work) -> ChunkResult {
     };
     let reject = |result: &mut ChunkResult, record: u64, reason: RejectReason| {
         result.records += 1;
-        result.rejects.push(Reject { source_file: source.clone(), source_record: record, reason });
+        result.rejects.push(Reject {
+            source_file: source.clone(),
+            source_record: record,
+            reason,
+        });
     };
     match work {
         Work::Lines(chunk) => {
@@ -449,7 +539,10 @@ impl Ledger {
         Ledger {
             files: files
                 .iter()
-                .map(|f| FileSummary { path: f.display.to_string(), ..FileSummary::default() })
+                .map(|f| FileSummary {
+                    path: f.display.to_string(),
+                    ..FileSummary::default()
+                })
                 .collect(),
             read: vec![false; files.len()],
             unreadable: Vec::new(),
@@ -459,7 +552,11 @@ impl Ledger {
 
     fn record(&mut self, message: &Message) {
         match message {
-            Message::Opened { file, format, compression } => {
+            Message::Opened {
+                file,
+                format,
+                compression,
+            } => {
                 self.read[*file] = true;
                 self.files[*file].format = format.to_string();
                 self.files[*file].compression = compression.to_string();
@@ -477,14 +574,22 @@ impl Ledger {
                 }
             }
             Message::Failed { file, reason } => {
-                self.files[*file].error.get_or_insert_with(|| reason.clone());
+                self.files[*file]
+                    .error
+                    .get_or_insert_with(|| reason.clone());
             }
             Message::Skipped { file, reason } => {
                 self.read[*file] = false;
-                self.skipped.push(SkippedInput { path: self.files[*file].path.clone(), reason: reason.clone() });
+                self.skipped.push(SkippedInput {
+                    path: self.files[*file].path.clone(),
+                    reason: reason.clone(),
+                });
             }
             Message::Unreadable { file, reason } => {
-                self.unreadable.push(UnreadableInput { path: self.files[*file].path.clone(), reason: reason.clone() });
+                self.unreadable.push(UnreadableInput {
+                    path: self.files[*file].path.clone(),
+                    reason: reason.clone(),
+                });
             }
             Message::Bytes { file, bytes } => self.files[*file].bytes = *bytes,
         }
@@ -507,7 +612,10 @@ impl Ledger {
             .collect();
         let mut unreadable: Vec<UnreadableInput> = discovery_unreadable
             .iter()
-            .map(|(path, reason)| UnreadableInput { path: path.clone(), reason: reason.clone() })
+            .map(|(path, reason)| UnreadableInput {
+                path: path.clone(),
+                reason: reason.clone(),
+            })
             .collect();
         unreadable.extend(self.unreadable);
         let sum = |f: fn(&FileSummary) -> u64| read_files.iter().map(f).sum::<u64>();
@@ -519,7 +627,8 @@ impl Ledger {
             holds: false,
         };
         let accounting = Accounting {
-            holds: accounting.records == accounting.partner_center + accounting.other + accounting.rejected
+            holds: accounting.records
+                == accounting.partner_center + accounting.other + accounting.rejected
                 && accounting.partner_center == written,
             ..accounting
         };
@@ -527,7 +636,9 @@ impl Ledger {
         for row in integrations {
             integration_counts.add(row.verdict);
         }
-        let partial = !unreadable.is_empty() || accounting.rejected > 0 || read_files.iter().any(|f| f.error.is_some());
+        let partial = !unreadable.is_empty()
+            || accounting.rejected > 0
+            || read_files.iter().any(|f| f.error.is_some());
         Summary {
             schema_version: SCHEMA_VERSION,
             tool: "pcmfa",

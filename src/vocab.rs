@@ -150,8 +150,14 @@ mod tests {
     fn verdict_order_is_severity() {
         let mut v = vec![Verdict::Unknown, Verdict::Compliant, Verdict::Broken];
         v.sort();
-        assert_eq!(v, vec![Verdict::Broken, Verdict::Compliant, Verdict::Unknown]);
+        assert_eq!(
+            v,
+            vec![Verdict::Broken, Verdict::Compliant, Verdict::Unknown]
+        );
         assert_eq!(Verdict::parse("at_risk"), Some(Verdict::AtRisk));
-        assert_eq!(Verdict::ALL[Verdict::NotAffected.index()], Verdict::NotAffected);
+        assert_eq!(
+            Verdict::ALL[Verdict::NotAffected.index()],
+            Verdict::NotAffected
+        );
     }
 }

@@ -38,13 +38,18 @@ pub fn scan(inputs: &[&str], out: &Path, extra: &[&str], expected_code: i32) -> 
 
 /// Rows of a CSV file as maps from column to value.
 pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers = reader.headers().expect("headers").clone();
     reader
         .records()
         .map(|r| {
             let r = r.expect("csv row");
-            headers.iter().zip(r.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
         })
         .collect()
 }

@@ -44,8 +44,16 @@ impl Judgement {
     fn app_user(mfa: bool, evidence: Evidence) -> Judgement {
         Judgement {
             auth_mode: AuthMode::AppUser,
-            mfa_claim: if mfa { MfaClaim::Present } else { MfaClaim::Absent },
-            verdict: if mfa { Verdict::Compliant } else { Verdict::AtRisk },
+            mfa_claim: if mfa {
+                MfaClaim::Present
+            } else {
+                MfaClaim::Absent
+            },
+            verdict: if mfa {
+                Verdict::Compliant
+            } else {
+                Verdict::AtRisk
+            },
             evidence,
             detail: None,
         }
@@ -87,10 +95,11 @@ pub fn classify(obs: Observation, origin: &Origin) -> Option<Call> {
 fn classify_sign_in(obs: Observation, facts: SignInFacts, origin: &Origin) -> Option<Call> {
     let for_partner_center = match &facts.resource_id {
         Some(id) => id == PARTNER_CENTER_APP_ID,
-        None => facts
-            .resource_name
-            .as_deref()
-            .is_some_and(|name| PARTNER_CENTER_RESOURCE_NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))),
+        None => facts.resource_name.as_deref().is_some_and(|name| {
+            PARTNER_CENTER_RESOURCE_NAMES
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(name))
+        }),
     };
     if !for_partner_center {
         return None;
@@ -119,7 +128,16 @@ fn classify_sign_in(obs: Observation, facts: SignInFacts, origin: &Origin) -> Op
         Judgement::unknown(Evidence::SignInLog, Some("no_authentication_requirement"))
     };
     let error_code = (code != 0).then(|| format!("AADSTS{code}"));
-    Some(build_call(obs, origin, EventKind::SignIn, judgement, None, error_code, None, None))
+    Some(build_call(
+        obs,
+        origin,
+        EventKind::SignIn,
+        judgement,
+        None,
+        error_code,
+        None,
+        None,
+    ))
 }
 
 fn classify_api_call(obs: Observation, origin: &Origin) -> Option<Call> {
@@ -134,9 +152,11 @@ fn classify_api_call(obs: Observation, origin: &Origin) -> Option<Call> {
         return None;
     }
     let path = url_path.or_else(|| {
-        obs.path
-            .as_deref()
-            .map(|p| split_url(p).1.unwrap_or_else(|| operation::strip_query(p).to_string()))
+        obs.path.as_deref().map(|p| {
+            split_url(p)
+                .1
+                .unwrap_or_else(|| operation::strip_query(p).to_string())
+        })
     });
 
     let judgement = if obs.error_code.as_deref() == Some(MFA_ERROR_CODE) {
@@ -162,7 +182,16 @@ fn classify_api_call(obs: Observation, origin: &Origin) -> Option<Call> {
     let fingerprint = obs.bearer.as_ref().map(|t| t.fingerprint());
     let error_code = obs.error_code.clone();
     let claims = decoded.cloned();
-    Some(build_call(obs, origin, EventKind::ApiCall, judgement, Some((host, path)), error_code, claims, fingerprint))
+    Some(build_call(
+        obs,
+        origin,
+        EventKind::ApiCall,
+        judgement,
+        Some((host, path)),
+        error_code,
+        claims,
+        fingerprint,
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -178,7 +207,9 @@ fn build_call(
 ) -> Call {
     let (host, path) = target.unwrap_or((None, None));
     let method = obs.method.as_deref().map(str::to_ascii_uppercase);
-    let operation = path.as_deref().map(|p| operation::operation_template(method.as_deref(), p));
+    let operation = path
+        .as_deref()
+        .map(|p| operation::operation_template(method.as_deref(), p));
     let claims = claims.unwrap_or_default();
     let app_id = claims.app_id.clone().or(obs.app_id);
     let principal = match judgement.auth_mode {
@@ -186,10 +217,18 @@ fn build_call(
         _ => claims
             .user
             .clone()
-            .or_else(|| (judgement.auth_mode == AuthMode::AppUser).then(|| claims.oid.clone()).flatten())
+            .or_else(|| {
+                (judgement.auth_mode == AuthMode::AppUser)
+                    .then(|| claims.oid.clone())
+                    .flatten()
+            })
             .or(obs.principal),
     };
-    let integration = integration_key(app_id.as_deref(), obs.app_name.as_deref(), obs.user_agent.as_deref());
+    let integration = integration_key(
+        app_id.as_deref(),
+        obs.app_name.as_deref(),
+        obs.user_agent.as_deref(),
+    );
     Call {
         time: obs.time,
         source_file: origin.source_file.clone(),
@@ -222,7 +261,11 @@ fn build_call(
 
 /// The ranking key: the app id where known, else `name:<app name>`, else
 /// `ua:<user agent>`, else `unidentified`.
-pub fn integration_key(app_id: Option<&str>, app_name: Option<&str>, user_agent: Option<&str>) -> String {
+pub fn integration_key(
+    app_id: Option<&str>,
+    app_name: Option<&str>,
+    user_agent: Option<&str>,
+) -> String {
     if let Some(id) = app_id {
         id.to_string()
     } else if let Some(name) = app_name {

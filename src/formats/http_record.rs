@@ -10,7 +10,9 @@
 
 use serde_json::{Map, Value};
 
-use super::keys::{as_bool, as_status, as_text, contains_ignore_case, contains_number, normalize_key};
+use super::keys::{
+    as_bool, as_status, as_text, contains_ignore_case, contains_number, normalize_key,
+};
 use super::timestamp::{from_epoch_number, parse_timestamp};
 use crate::classify::hosts::{is_partner_center_host, split_url};
 use crate::event::Observation;
@@ -39,8 +41,11 @@ enum Field {
 fn field_for(key: &str) -> Option<(Field, u8)> {
     use Field::*;
     Some(match key {
-        "timestamp" | "@timestamp" | "@t" | "starteddatetime" | "timegenerated" | "timeiso8601" => (Time, 1),
-        "time" | "starttime" | "requestdatetime" | "createddatetime" | "timelocal" | "eventtime" => (Time, 2),
+        "timestamp" | "@timestamp" | "@t" | "starteddatetime" | "timegenerated" | "timeiso8601" => {
+            (Time, 1)
+        }
+        "time" | "starttime" | "requestdatetime" | "createddatetime" | "timelocal"
+        | "eventtime" => (Time, 2),
         "ts" | "datetime" | "logtime" => (Time, 3),
         "date" => (Time, 4),
         "method" | "httpmethod" | "requestmethod" | "csmethod" => (Method, 1),
@@ -51,10 +56,13 @@ fn field_for(key: &str) -> Option<(Field, u8)> {
         "xenvoyoriginalpath" => (Path, 0),
         "path" | "requestpath" | "urlpath" | "csuristem" => (Path, 1),
         "host" | "authority" | "cshost" => (Host, 1),
-        "hostname" | "targethost" | "destinationhost" => (Host, 2),
-        "xforwardedhost" | "servername" => (Host, 3),
+        // Not `hostname` or `server_name`: loggers (pino, nginx `$hostname`)
+        // use them for the machine that wrote the log, not the request's target.
+        "targethost" | "destinationhost" => (Host, 2),
+        "xforwardedhost" => (Host, 3),
         "backendresponsecode" => (Status, 0),
-        "status" | "statuscode" | "responsecode" | "responsestatus" | "httpstatus" | "httpstatuscode" | "scstatus" => (Status, 1),
+        "status" | "statuscode" | "responsecode" | "responsestatus" | "httpstatus"
+        | "httpstatuscode" | "scstatus" => (Status, 1),
         "resultcode" => (Status, 2),
         "useragent" | "httpuseragent" | "csuseragent" => (UserAgent, 1),
         "ua" => (UserAgent, 3),
@@ -80,10 +88,25 @@ enum Side {
 
 fn side_of(key: &str, current: Side) -> Side {
     match key {
-        "request" | "req" | "httprequest" | "requestheaders" | "reqheaders" | "backendrequestheaders"
-        | "requestbody" | "backendrequestbody" => Side::Request,
-        "response" | "resp" | "httpresponse" | "responseheaders" | "respheaders" | "backendresponse"
-        | "backendresponseheaders" | "upstreamresponse" | "responsebody" | "backendresponsebody" => Side::Response,
+        "request"
+        | "req"
+        | "httprequest"
+        | "requestheaders"
+        | "reqheaders"
+        | "backendrequestheaders"
+        | "requestbody"
+        | "backendrequestbody" => Side::Request,
+        "response"
+        | "res"
+        | "resp"
+        | "httpresponse"
+        | "responseheaders"
+        | "respheaders"
+        | "backendresponse"
+        | "backendresponseheaders"
+        | "upstreamresponse"
+        | "responsebody"
+        | "backendresponsebody" => Side::Response,
         _ => current,
     }
 }
@@ -156,8 +179,13 @@ impl Finder {
                 for item in items {
                     match item {
                         // `[{"name": "Authorization", "value": "Bearer ..."}]`
-                        Value::Object(pair) if pair.get("name").is_some_and(Value::is_string) && pair.contains_key("value") => {
-                            if let (Some(Value::String(name)), Some(v)) = (pair.get("name"), pair.get("value")) {
+                        Value::Object(pair)
+                            if pair.get("name").is_some_and(Value::is_string)
+                                && pair.contains_key("value") =>
+                        {
+                            if let (Some(Value::String(name)), Some(v)) =
+                                (pair.get("name"), pair.get("value"))
+                            {
                                 self.visit(name, v, depth + 1, inner);
                             }
                         }
@@ -192,7 +220,10 @@ impl Finder {
         }
         if key == "request" {
             if let Value::String(line) = value {
-                self.request_line = self.request_line.take().or_else(|| parse_request_line(line));
+                self.request_line = self
+                    .request_line
+                    .take()
+                    .or_else(|| parse_request_line(line));
             }
             return;
         }
@@ -230,7 +261,11 @@ impl Finder {
                     self.url.offer(rank, depth, text);
                 }
             }
-            Field::Method | Field::Path | Field::UserAgent | Field::Correlation | Field::RequestId => {
+            Field::Method
+            | Field::Path
+            | Field::UserAgent
+            | Field::Correlation
+            | Field::RequestId => {
                 let slot = match field {
                     Field::Method => &mut self.method,
                     Field::Path => &mut self.path,
@@ -257,7 +292,10 @@ impl Finder {
                 let bodyish = key.contains("body")
                     || key.contains("error")
                     || key.contains("message")
-                    || matches!(key, "text" | "content" | "description" | "wwwauthenticate" | "details");
+                    || matches!(
+                        key,
+                        "text" | "content" | "description" | "wwwauthenticate" | "details"
+                    );
                 if !bodyish {
                     return;
                 }
@@ -268,7 +306,9 @@ impl Finder {
                     self.legacy_mfa_required = true;
                 }
                 let trimmed = text.trim();
-                if trimmed.len() < MAX_NESTED_TEXT && (trimmed.starts_with('{') || trimmed.starts_with('[')) {
+                if trimmed.len() < MAX_NESTED_TEXT
+                    && (trimmed.starts_with('{') || trimmed.starts_with('['))
+                {
                     if let Ok(nested) = serde_json::from_str::<Value>(trimmed) {
                         self.visit_nested(&nested, depth + 1, side);
                     }
@@ -326,7 +366,8 @@ impl Finder {
             // A code in a successful response is data, not an error.
             error_code: self.error_code.filter(|_| status.is_none_or(|s| s >= 400)),
             is_mfa_compliant: self.is_mfa_compliant,
-            legacy_mfa_required: self.legacy_mfa_required && status.is_none_or(|s| s == 401 || s == 403),
+            legacy_mfa_required: self.legacy_mfa_required
+                && status.is_none_or(|s| s == 401 || s == 403),
             correlation_id: self.correlation.take().map(|c| c.to_ascii_lowercase()),
             request_id: self.request_id.take(),
             user_agent: self.user_agent.take(),

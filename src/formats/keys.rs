@@ -72,7 +72,13 @@ mod tests {
 
     #[test]
     fn keys_normalise() {
-        for key in ["Request_URI", "requestUri", "request-uri", "request.uri", "REQUEST URI"] {
+        for key in [
+            "Request_URI",
+            "requestUri",
+            "request-uri",
+            "request.uri",
+            "REQUEST URI",
+        ] {
             assert_eq!(normalize_key(key), "requesturi");
         }
         assert_eq!(normalize_key(":authority"), "authority");
@@ -82,7 +88,10 @@ mod tests {
     #[test]
     fn whole_numbers_only() {
         assert!(contains_number(r#"{"code":900421}"#, "900421"));
-        assert!(contains_number(r#"{"code":"900421","description":"x"}"#, "900421"));
+        assert!(contains_number(
+            r#"{"code":"900421","description":"x"}"#,
+            "900421"
+        ));
         assert!(contains_number("error 900421", "900421"));
         assert!(!contains_number("1900421", "900421"));
         assert!(!contains_number("9004211", "900421"));
@@ -101,6 +110,9 @@ mod tests {
         assert_eq!(as_status(&json!(401)), Some(401));
         assert_eq!(as_status(&json!(99)), None);
         assert_eq!(as_status(&json!("ok")), None);
-        assert!(contains_ignore_case("401 Unauthorized - MFA Required", "mfa required"));
+        assert!(contains_ignore_case(
+            "401 Unauthorized - MFA Required",
+            "mfa required"
+        ));
     }
 }

@@ -48,7 +48,14 @@ pub struct Format {
 }
 
 /// Where the record array may sit in a JSON document, in priority order.
-pub const DOCUMENT_PATHS: &[&[&str]] = &[&[], &["records"], &["value"], &["items"], &["entries"], &["log", "entries"]];
+pub const DOCUMENT_PATHS: &[&[&str]] = &[
+    &[],
+    &["records"],
+    &["value"],
+    &["items"],
+    &["entries"],
+    &["log", "entries"],
+];
 /// Where HAR keeps its entries.
 pub const HAR_PATHS: &[&[&str]] = &[&["log", "entries"]];
 
@@ -131,7 +138,10 @@ pub fn detect(head: &[u8]) -> Detection {
         return Detection::Unrecognised("empty");
     };
     let body = &head[start..];
-    let document = Format { framing: Framing::Document, records: RecordKind::Auto };
+    let document = Format {
+        framing: Framing::Document,
+        records: RecordKind::Auto,
+    };
     match body[0] {
         b'[' => Detection::Recognised(document),
         b'{' => {
@@ -139,16 +149,26 @@ pub fn detect(head: &[u8]) -> Detection {
                 Some(end) => &body[..end],
                 None => body,
             };
-            let line_is_record = serde_json::from_slice::<serde::de::IgnoredAny>(first_line).is_ok();
+            let line_is_record =
+                serde_json::from_slice::<serde::de::IgnoredAny>(first_line).is_ok();
             if line_is_record && !has_record_array_key(first_line) {
-                return Detection::Recognised(Format { framing: Framing::Lines, records: RecordKind::Auto });
+                return Detection::Recognised(Format {
+                    framing: Framing::Lines,
+                    records: RecordKind::Auto,
+                });
             }
             if looks_like_har(body) {
-                Detection::Recognised(Format { framing: Framing::Document, records: RecordKind::Har })
+                Detection::Recognised(Format {
+                    framing: Framing::Document,
+                    records: RecordKind::Har,
+                })
             } else if has_record_array_key(body) || !line_is_record {
                 Detection::Recognised(document)
             } else {
-                Detection::Recognised(Format { framing: Framing::Lines, records: RecordKind::Auto })
+                Detection::Recognised(Format {
+                    framing: Framing::Lines,
+                    records: RecordKind::Auto,
+                })
             }
         }
         _ => Detection::Unrecognised("not JSON (text formats are not read yet)"),
@@ -157,19 +177,25 @@ pub fn detect(head: &[u8]) -> Detection {
 
 /// A top-level-looking `"records": [` (or value/items/entries) in the text.
 fn has_record_array_key(text: &[u8]) -> bool {
-    ["\"records\"", "\"value\"", "\"items\"", "\"entries\""].iter().any(|key| {
-        memchr::memmem::find_iter(text, key.as_bytes()).any(|at| {
-            let rest = &text[at + key.len()..];
-            let rest = rest.iter().skip_while(|b| b.is_ascii_whitespace());
-            let mut rest = rest.skip_while(|b| **b == b':').skip_while(|b| b.is_ascii_whitespace());
-            rest.next() == Some(&b'[')
+    ["\"records\"", "\"value\"", "\"items\"", "\"entries\""]
+        .iter()
+        .any(|key| {
+            memchr::memmem::find_iter(text, key.as_bytes()).any(|at| {
+                let rest = &text[at + key.len()..];
+                let rest = rest.iter().skip_while(|b| b.is_ascii_whitespace());
+                let mut rest = rest
+                    .skip_while(|b| **b == b':')
+                    .skip_while(|b| b.is_ascii_whitespace());
+                rest.next() == Some(&b'[')
+            })
         })
-    })
 }
 
 fn looks_like_har(text: &[u8]) -> bool {
     let has = |needle: &str| memchr::memmem::find(text, needle.as_bytes()).is_some();
-    has("\"log\"") && (has("\"entries\"") || has("\"creator\"")) && (has("\"version\"") || has("\"creator\""))
+    has("\"log\"")
+        && (has("\"entries\"") || has("\"creator\""))
+        && (has("\"version\"") || has("\"creator\""))
 }
 
 /// The outcome of reading one record.
@@ -185,14 +211,18 @@ pub enum Parsed {
 pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
     let value: Value = match serde_json::from_slice(bytes) {
         Ok(value) => value,
-        Err(_) if std::str::from_utf8(bytes).is_err() => return Parsed::Reject(RejectReason::InvalidUtf8),
+        Err(_) if std::str::from_utf8(bytes).is_err() => {
+            return Parsed::Reject(RejectReason::InvalidUtf8)
+        }
         Err(_) => return Parsed::Reject(RejectReason::InvalidJson),
     };
     let Value::Object(record) = value else {
         return Parsed::Reject(RejectReason::NotAnObject);
     };
     let kind = match format.records {
-        RecordKind::Auto if partner_requests::looks_like_report_item(&record) => RecordKind::PartnerRequest,
+        RecordKind::Auto if partner_requests::looks_like_report_item(&record) => {
+            RecordKind::PartnerRequest
+        }
         RecordKind::Auto if sign_in::looks_like_sign_in(&record) => RecordKind::SignIn,
         RecordKind::Auto => RecordKind::Http,
         kind => kind,

@@ -18,7 +18,10 @@ pub fn read_report_item(record: &Map<String, Value>) -> Observation {
     // `Get /v{version}/customers/{customer_id}/subscriptions?...`
     let (method, path) = match text("operationName") {
         Some(op) => match op.split_once(' ') {
-            Some((m, p)) => (Some(m.trim().to_ascii_uppercase()), Some(p.trim().to_string())),
+            Some((m, p)) => (
+                Some(m.trim().to_ascii_uppercase()),
+                Some(p.trim().to_string()),
+            ),
             None => (None, Some(op)),
         },
         None => (None, None),

@@ -62,7 +62,13 @@ pub fn looks_like_sign_in(record: &Map<String, Value>) -> bool {
     let has = |names: &[&str]| get(record, names).is_some();
     has(&["appId", "AppId"])
         && has(&["resourceId", "ResourceIdentity", "resourceAppId"])
-        && has(&["createdDateTime", "TimeGenerated", "status", "Status", "ResultType"])
+        && has(&[
+            "createdDateTime",
+            "TimeGenerated",
+            "status",
+            "Status",
+            "ResultType",
+        ])
 }
 
 fn is_guid(text: &str) -> bool {
@@ -88,10 +94,9 @@ pub fn read_sign_in(record: &Map<String, Value>) -> Observation {
         Some(Value::Array(items)) => items.iter().filter_map(as_text).collect(),
         _ => Vec::new(),
     };
-    let service_principal = category
-        .iter()
-        .chain(event_types.iter())
-        .any(|c| contains_ignore_case(c, "serviceprincipal") || contains_ignore_case(c, "managedidentity"));
+    let service_principal = category.iter().chain(event_types.iter()).any(|c| {
+        contains_ignore_case(c, "serviceprincipal") || contains_ignore_case(c, "managedidentity")
+    });
 
     let resource_id = text(&["resourceId", "ResourceIdentity", "resourceAppId"])
         .filter(|id| is_guid(id))
@@ -110,7 +115,11 @@ pub fn read_sign_in(record: &Map<String, Value>) -> Observation {
         .is_some_and(|details| details_prove_mfa(&details))
         || field(&["mfaDetail", "MfaDetail"])
             .and_then(structured)
-            .and_then(|d| d.get("authMethod").or_else(|| d.get("AuthMethod")).and_then(as_text))
+            .and_then(|d| {
+                d.get("authMethod")
+                    .or_else(|| d.get("AuthMethod"))
+                    .and_then(as_text)
+            })
             .is_some();
 
     let time = field(&["time", "createdDateTime", "TimeGenerated"]).and_then(|v| match v {
@@ -123,7 +132,8 @@ pub fn read_sign_in(record: &Map<String, Value>) -> Observation {
         time,
         app_id: text(&["appId", "AppId"]).map(|id| id.to_ascii_lowercase()),
         app_name: text(&["appDisplayName", "AppDisplayName"]),
-        tenant_id: text(&["tenantId", "homeTenantId", "AADTenantId", "TenantId"]).map(|id| id.to_ascii_lowercase()),
+        tenant_id: text(&["tenantId", "homeTenantId", "AADTenantId", "TenantId"])
+            .map(|id| id.to_ascii_lowercase()),
         principal: if service_principal {
             None
         } else {
@@ -138,7 +148,10 @@ pub fn read_sign_in(record: &Map<String, Value>) -> Observation {
             resource_id,
             resource_name: text(&["resourceDisplayName", "ResourceDisplayName"]),
             error_code,
-            authentication_requirement: text(&["authenticationRequirement", "AuthenticationRequirement"]),
+            authentication_requirement: text(&[
+                "authenticationRequirement",
+                "AuthenticationRequirement",
+            ]),
             mfa_satisfied,
         }),
         ..Observation::default()
@@ -152,12 +165,21 @@ fn details_prove_mfa(details: &Value) -> bool {
         return false;
     };
     steps.iter().any(|step| {
-        let succeeded = step.get("succeeded").or_else(|| step.get("Succeeded")).and_then(as_bool);
+        let succeeded = step
+            .get("succeeded")
+            .or_else(|| step.get("Succeeded"))
+            .and_then(as_bool);
         if succeeded != Some(true) {
             return false;
         }
-        let method = step.get("authenticationMethod").and_then(as_text).unwrap_or_default();
-        let detail = step.get("authenticationStepResultDetail").and_then(as_text).unwrap_or_default();
+        let method = step
+            .get("authenticationMethod")
+            .and_then(as_text)
+            .unwrap_or_default();
+        let detail = step
+            .get("authenticationStepResultDetail")
+            .and_then(as_text)
+            .unwrap_or_default();
         MFA_METHODS.iter().any(|m| contains_ignore_case(&method, m))
             || contains_ignore_case(&detail, "mfa requirement satisfied")
             || contains_ignore_case(&detail, "mfa successfully completed")

@@ -64,7 +64,10 @@ pub fn open(input: &InputFile, counter: Arc<AtomicU64>) -> io::Result<Opened> {
         Source::Stdin => Box::new(io::stdin()),
         Source::File(path) => Box::new(File::open(path)?),
     };
-    let mut raw = CountingReader { inner: raw, counter };
+    let mut raw = CountingReader {
+        inner: raw,
+        counter,
+    };
     let mut magic = [0u8; 4];
     let mut have = 0;
     while have < magic.len() {
@@ -83,7 +86,10 @@ pub fn open(input: &InputFile, counter: Arc<AtomicU64>) -> io::Result<Opened> {
         Compression::Gzip => Box::new(MultiGzDecoder::new(stream)),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(stream)?),
     };
-    Ok(Opened { compression, reader })
+    Ok(Opened {
+        compression,
+        reader,
+    })
 }
 
 #[cfg(test)]
@@ -119,14 +125,20 @@ mod tests {
         let plain = dir.path().join("a.gz");
         std::fs::write(&plain, b"{\"a\":1}\n").expect("write");
         let (c, data, raw) = read_all(&plain);
-        assert_eq!((c, data.expect("read"), raw), (Compression::None, b"{\"a\":1}\n".to_vec(), 8));
+        assert_eq!(
+            (c, data.expect("read"), raw),
+            (Compression::None, b"{\"a\":1}\n".to_vec(), 8)
+        );
 
         let gz = dir.path().join("b.log");
         let mut two = gzip(b"one\n");
         two.extend(gzip(b"two\n"));
         std::fs::write(&gz, &two).expect("write");
         let (c, data, raw) = read_all(&gz);
-        assert_eq!((c, data.expect("read")), (Compression::Gzip, b"one\ntwo\n".to_vec()));
+        assert_eq!(
+            (c, data.expect("read")),
+            (Compression::Gzip, b"one\ntwo\n".to_vec())
+        );
         assert_eq!(raw, two.len() as u64);
 
         let zst = dir.path().join("c.txt");
@@ -134,13 +146,18 @@ mod tests {
         frames.extend(zstd::encode_all(&b"two\n"[..], 3).expect("zstd"));
         std::fs::write(&zst, &frames).expect("write");
         let (c, data, _) = read_all(&zst);
-        assert_eq!((c, data.expect("read")), (Compression::Zstd, b"one\ntwo\n".to_vec()));
+        assert_eq!(
+            (c, data.expect("read")),
+            (Compression::Zstd, b"one\ntwo\n".to_vec())
+        );
     }
 
     #[test]
     fn truncated_gzip_is_an_error_after_the_good_bytes() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let body: Vec<u8> = (0..20_000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let body: Vec<u8> = (0..20_000)
+            .flat_map(|i| format!("line {i}\n").into_bytes())
+            .collect();
         let gz = gzip(&body);
         let path = dir.path().join("cut.gz");
         std::fs::write(&path, &gz[..gz.len() / 2]).expect("write");

@@ -99,7 +99,12 @@ fn expand_glob(
     }
 }
 
-fn add_path(path: &Path, found: &mut Discovery, seen: &mut HashSet<PathBuf>, exclude: Option<&Path>) {
+fn add_path(
+    path: &Path,
+    found: &mut Discovery,
+    seen: &mut HashSet<PathBuf>,
+    exclude: Option<&Path>,
+) {
     let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     if exclude.is_some_and(|ex| canonical.starts_with(ex)) {
         return;
@@ -107,7 +112,9 @@ fn add_path(path: &Path, found: &mut Discovery, seen: &mut HashSet<PathBuf>, exc
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         Err(err) => {
-            found.unreadable.push((path.display().to_string(), err.to_string()));
+            found
+                .unreadable
+                .push((path.display().to_string(), err.to_string()));
             return;
         }
     };
@@ -122,7 +129,9 @@ fn add_path(path: &Path, found: &mut Discovery, seen: &mut HashSet<PathBuf>, exc
                 })
                 .collect(),
             Err(err) => {
-                found.unreadable.push((path.display().to_string(), err.to_string()));
+                found
+                    .unreadable
+                    .push((path.display().to_string(), err.to_string()));
                 return;
             }
         };
@@ -148,7 +157,14 @@ mod tests {
         let root = dir.path();
         fs::create_dir_all(root.join("b/sub")).expect("mkdir");
         fs::create_dir_all(root.join(".hidden")).expect("mkdir");
-        for name in ["a.jsonl", "b/z.jsonl", "b/sub/m.json", "b/c.log", ".hidden/x.jsonl", "b/.dot"] {
+        for name in [
+            "a.jsonl",
+            "b/z.jsonl",
+            "b/sub/m.json",
+            "b/c.log",
+            ".hidden/x.jsonl",
+            "b/.dot",
+        ] {
             fs::write(root.join(name), "{}\n").expect("write");
         }
         dir
@@ -167,7 +183,10 @@ mod tests {
     fn folders_walk_sorted_and_skip_hidden() {
         let dir = tree();
         let found = discover(&[dir.path().display().to_string()], None);
-        assert_eq!(names(&found, dir.path()), ["a.jsonl", "b/c.log", "b/sub/m.json", "b/z.jsonl"]);
+        assert_eq!(
+            names(&found, dir.path()),
+            ["a.jsonl", "b/c.log", "b/sub/m.json", "b/z.jsonl"]
+        );
         assert!(found.unreadable.is_empty());
     }
 
@@ -183,7 +202,10 @@ mod tests {
             format!("{root}/*.none"),
         ];
         let found = discover(&args, None);
-        assert_eq!(names(&found, dir.path()), ["b/z.jsonl", "-", "b/c.log", "b/sub/m.json"]);
+        assert_eq!(
+            names(&found, dir.path()),
+            ["b/z.jsonl", "-", "b/c.log", "b/sub/m.json"]
+        );
         assert_eq!(found.unreadable.len(), 2);
         assert_eq!(found.unreadable[1].1, "no input matches");
     }
@@ -191,7 +213,10 @@ mod tests {
     #[test]
     fn output_folder_is_excluded() {
         let dir = tree();
-        let found = discover(&[dir.path().display().to_string()], Some(&dir.path().join("b")));
+        let found = discover(
+            &[dir.path().display().to_string()],
+            Some(&dir.path().join("b")),
+        );
         assert_eq!(names(&found, dir.path()), ["a.jsonl"]);
     }
 }

@@ -223,7 +223,12 @@ mod tests {
     }
 
     /// (line number, text) of every line, and the dropped line numbers.
-    fn frame(data: &[u8], step: usize, target: usize, max: usize) -> (Vec<(u64, String)>, Vec<u64>) {
+    fn frame(
+        data: &[u8],
+        step: usize,
+        target: usize,
+        max: usize,
+    ) -> (Vec<(u64, String)>, Vec<u64>) {
         let mut chunker = LineChunker::new(Trickle { data, step }, target, max);
         let mut lines = Vec::new();
         let mut dropped = Vec::new();
@@ -246,7 +251,11 @@ mod tests {
             for target in [1, 4, 1 << 20] {
                 let (lines, dropped) = frame(data, step, target, 100);
                 let expected: Vec<(u64, String)> = vec![
-                    (1, "a".into()), (2, "bb".into()), (3, "".into()), (4, "ccc\r".into()), (5, "last".into()),
+                    (1, "a".into()),
+                    (2, "bb".into()),
+                    (3, "".into()),
+                    (4, "ccc\r".into()),
+                    (5, "last".into()),
                 ];
                 assert_eq!(lines, expected, "step {step} target {target}");
                 assert!(dropped.is_empty());
@@ -261,8 +270,16 @@ mod tests {
         for step in [1, 5, 64, 1 << 20] {
             let (lines, dropped) = frame(data.as_bytes(), step, 8, 10);
             assert_eq!(dropped, vec![2, 4, 6], "step {step}");
-            let kept: Vec<_> = lines.iter().filter(|(_, t)| !t.is_empty()).cloned().collect();
-            assert_eq!(kept, vec![(1, "ok1".into()), (3, "ok3".into()), (5, "ok5".into())], "step {step}");
+            let kept: Vec<_> = lines
+                .iter()
+                .filter(|(_, t)| !t.is_empty())
+                .cloned()
+                .collect();
+            assert_eq!(
+                kept,
+                vec![(1, "ok1".into()), (3, "ok3".into()), (5, "ok5".into())],
+                "step {step}"
+            );
         }
     }
 
@@ -285,7 +302,10 @@ mod tests {
     fn read_error_keeps_whole_lines_then_reports() {
         let mut chunker = LineChunker::new(FailAfter(b"one\ntwo\nthr"), 1 << 20, 100);
         let chunk = chunker.next_chunk().expect("chunk").expect("lines first");
-        assert_eq!((chunk.first_line, chunk.data.as_slice(), chunk.cut_short), (1, &b"one\ntwo\n"[..], Some(3)));
+        assert_eq!(
+            (chunk.first_line, chunk.data.as_slice(), chunk.cut_short),
+            (1, &b"one\ntwo\n"[..], Some(3))
+        );
         assert!(chunker.next_chunk().expect("error").is_err());
         assert!(chunker.next_chunk().is_none());
     }

@@ -16,10 +16,10 @@ use arrow::record_batch::RecordBatch;
 
 use super::csv_file::{Cell, CsvFile};
 use super::parquet_file::{parquet_error, ParquetFile};
-use crate::formats::timestamp::{format_date, format_iso};
 use crate::aggregate::{DailyRow, IntegrationRow, OperationRow, VerdictCounts};
 use crate::error::Error;
 use crate::event::Micros;
+use crate::formats::timestamp::{format_date, format_iso};
 use crate::vocab::Verdict;
 
 pub const INTEGRATIONS_CSV: &str = "integrations.csv";
