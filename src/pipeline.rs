@@ -85,10 +85,13 @@ pub struct ScanReport {
     pub integrations: Vec<IntegrationRow>,
 }
 
+/// One array element: its bytes, or why it could not be framed; with its index.
+type FramedElement = Result<(u64, Vec<u8>), (u64, RejectReason)>;
+
 /// A chunk of records for one job.
 enum Work {
     Lines(LineChunk),
-    Elements(Vec<Result<(u64, Vec<u8>), (u64, RejectReason)>>),
+    Elements(Vec<FramedElement>),
 }
 
 /// What a chunk job found.

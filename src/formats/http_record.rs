@@ -331,9 +331,8 @@ impl Finder {
         if code.is_empty() || code.len() > 32 {
             return;
         }
-        if code == MFA_ERROR_CODE {
-            self.error_code = Some(code.to_string());
-        } else if self.error_code.is_none() {
+        // 900421 wins over any other code; otherwise the first code stays.
+        if code == MFA_ERROR_CODE || self.error_code.is_none() {
             self.error_code = Some(code.to_string());
         }
     }
