@@ -70,3 +70,4 @@ pub const CONTRACT_FILES: &[&str] = &[
     "rejects.csv",
     "summary.json",
 ];
+pub mod analyst;

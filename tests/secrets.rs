@@ -1,0 +1,131 @@
+//! No output, message or log line ever holds a token or secret from the
+//! inputs: every bearer token and every planted secret of the sample corpus
+//! and the fixtures is searched for in every output file (Parquet cells read
+//! back with polars), and in what the binary prints.
+
+mod common;
+
+use std::io::Read;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use common::{analyst::read_parquet, scan};
+
+/// Every file below `dir`, decompressed where gzip.
+fn input_texts(dir: &Path) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("dir") {
+                stack.push(entry.expect("entry").path());
+            }
+            continue;
+        }
+        let raw = std::fs::read(&path).expect("read");
+        let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
+            let mut out = Vec::new();
+            flate2::read::MultiGzDecoder::new(&raw[..])
+                .read_to_end(&mut out)
+                .expect("gunzip");
+            out
+        } else {
+            raw
+        };
+        texts.push(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    texts
+}
+
+/// Bearer tokens (JWT or opaque) and the planted non-bearer secrets.
+fn secrets() -> Vec<String> {
+    let root = common::root();
+    let bearer = regex::Regex::new(r#"(?i)bearer\s+([A-Za-z0-9._~+/=-]{16,})"#).expect("regex");
+    let jwt = regex::Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(\.[A-Za-z0-9_-]*)*")
+        .expect("regex");
+    let mut found = Vec::new();
+    for dir in ["sample-data/logs", "tests/fixtures"] {
+        for text in input_texts(&root.join(dir)) {
+            found.extend(bearer.captures_iter(&text).map(|c| c[1].to_string()));
+            found.extend(jwt.find_iter(&text).map(|m| m.as_str().to_string()));
+        }
+    }
+    let planted =
+        std::fs::read_to_string(root.join("sample-data/planted-secrets.txt")).expect("planted");
+    found.extend(
+        planted
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string),
+    );
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// Every string value of every column (lists flattened) of a Parquet file.
+fn parquet_strings(path: &Path) -> Vec<String> {
+    let df = read_parquet(path);
+    let mut values = Vec::new();
+    for column in df.columns() {
+        let series = column.as_materialized_series();
+        let series = match series.dtype() {
+            DataType::List(_) => series
+                .explode(ExplodeOptions {
+                    empty_as_null: true,
+                    keep_nulls: true,
+                })
+                .expect("explode"),
+            _ => series.clone(),
+        };
+        if let Ok(strings) = series.str() {
+            values.extend(strings.iter().flatten().map(str::to_string));
+        }
+    }
+    values
+}
+
+#[test]
+fn no_token_or_secret_reaches_any_output() {
+    let secrets = secrets();
+    assert!(
+        secrets.len() > 100,
+        "the corpus plants many secrets: {}",
+        secrets.len()
+    );
+    let out = tempfile::tempdir().expect("tempdir");
+    let run = scan(&["sample-data", "tests/fixtures"], out.path(), &[], 3);
+    let mut haystacks = vec![
+        (
+            "stdout".to_string(),
+            String::from_utf8_lossy(&run.stdout).into_owned(),
+        ),
+        (
+            "stderr".to_string(),
+            String::from_utf8_lossy(&run.stderr).into_owned(),
+        ),
+    ];
+    for entry in std::fs::read_dir(out.path()).expect("out") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        if name.ends_with(".parquet") {
+            haystacks.push((name, parquet_strings(&path).join("\n")));
+        } else {
+            haystacks.push((name, std::fs::read_to_string(&path).expect("text output")));
+        }
+    }
+    for (name, text) in &haystacks {
+        assert!(!text.contains("eyJ"), "{name} holds something JWT-shaped");
+        for secret in &secrets {
+            assert!(
+                !text.contains(secret.as_str()),
+                "{name} holds a secret from the inputs"
+            );
+        }
+    }
+}
