@@ -354,3 +354,131 @@ pub struct DailyRow {
     pub counts: VerdictCounts,
     pub integrations: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::{AuthMode, Evidence, MfaClaim};
+    use std::sync::Arc;
+
+    fn call(i: u64) -> Call {
+        let verdict = Verdict::ALL[(i * 7 % 5) as usize];
+        Call {
+            time: (i % 4 != 0).then_some(
+                1_780_272_000_000_000 + (i as i64 * 3_600_000_000) % (5 * MICROS_PER_DAY),
+            ),
+            source_file: Arc::from("f.jsonl"),
+            source_record: i,
+            format: "gateway_json_lines",
+            event: if i % 6 == 0 {
+                EventKind::SignIn
+            } else {
+                EventKind::ApiCall
+            },
+            host: None,
+            method: Some("GET".into()),
+            path: None,
+            operation: (i % 5 != 0).then(|| format!("GET /v1/op{}", i % 3)),
+            status: None,
+            error_code: None,
+            auth_mode: AuthMode::Unknown,
+            mfa_claim: MfaClaim::Unknown,
+            verdict,
+            evidence: Evidence::NoToken,
+            evidence_detail: None,
+            app_id: (i % 4 != 1).then(|| format!("app-{}", i % 4)),
+            app_name: (i % 2 == 0).then(|| format!("name-{}", i % 3)),
+            tenant_id: Some(format!("t{}", i % 2)),
+            principal: (i % 3 == 0).then(|| format!("u{}", i % 5)),
+            amr: None,
+            token_fingerprint: None,
+            correlation_id: None,
+            request_id: None,
+            user_agent: None,
+            integration: format!("int-{}", i % 4),
+        }
+    }
+
+    fn fold(calls: &[Call]) -> Aggregates {
+        let mut agg = Aggregates::default();
+        for c in calls {
+            agg.add(c);
+        }
+        agg
+    }
+
+    /// Any partition of the calls, merged in any order, gives the same state
+    /// and the same tables as one sequential pass.
+    #[test]
+    fn merge_is_order_free() {
+        let calls: Vec<Call> = (0..200).map(call).collect();
+        let sequential = fold(&calls);
+        for parts in [2, 3, 7, 50] {
+            let chunks: Vec<Aggregates> = calls
+                .chunks(calls.len().div_ceil(parts))
+                .map(fold)
+                .collect();
+            let mut forward = Aggregates::default();
+            for c in chunks.iter().cloned() {
+                forward.merge(c);
+            }
+            let mut backward = Aggregates::default();
+            for c in chunks.iter().rev().cloned() {
+                backward.merge(c);
+            }
+            assert_eq!(forward, sequential, "{parts} parts, forward");
+            assert_eq!(backward, sequential, "{parts} parts, backward");
+            assert_eq!(forward.integration_rows(), sequential.integration_rows());
+            assert_eq!(backward.operation_rows(), sequential.operation_rows());
+            assert_eq!(backward.daily_rows(), sequential.daily_rows());
+        }
+    }
+
+    #[test]
+    fn ranking_and_worst_verdict() {
+        let mut counts = VerdictCounts::default();
+        assert_eq!(counts.worst(), Verdict::Unknown);
+        counts.add(Verdict::Unknown);
+        counts.add(Verdict::NotAffected);
+        assert_eq!(counts.worst(), Verdict::NotAffected);
+        counts.add(Verdict::AtRisk);
+        assert_eq!(counts.worst(), Verdict::AtRisk);
+
+        let mut agg = Aggregates::default();
+        let mut add = |integration: &str, verdict: Verdict, n: usize| {
+            for i in 0..n {
+                let mut c = call(i as u64);
+                c.integration = integration.to_string();
+                c.verdict = verdict;
+                agg.add(&c);
+            }
+        };
+        add("z-broken-few", Verdict::Broken, 1);
+        add("a-broken-many", Verdict::Broken, 3);
+        add("risky", Verdict::AtRisk, 9);
+        add("fine", Verdict::Compliant, 20);
+        add("b-quiet", Verdict::Unknown, 1);
+        add("a-quiet", Verdict::Unknown, 1);
+        let order: Vec<(u32, String)> = agg
+            .integration_rows()
+            .into_iter()
+            .map(|r| (r.rank, r.integration))
+            .collect();
+        let names: Vec<&str> = order.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "a-broken-many",
+                "z-broken-few",
+                "risky",
+                "fine",
+                "a-quiet",
+                "b-quiet"
+            ]
+        );
+        assert_eq!(
+            order.iter().map(|(r, _)| *r).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5, 6]
+        );
+    }
+}

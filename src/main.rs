@@ -60,6 +60,10 @@ enum Command {
         /// No progress bar and no closing summary on stderr.
         #[arg(long, short)]
         quiet: bool,
+        /// Bytes of records handed to one parse job (default 4 MiB), e.g.
+        /// --chunk-size 1048576. Smaller spreads small inputs across threads.
+        #[arg(long, value_name = "BYTES")]
+        chunk_size: Option<usize>,
     },
     /// List the input formats and how each is recognised.
     Formats,
@@ -90,8 +94,12 @@ fn run() -> Result<u8> {
             threads,
             format,
             quiet,
+            chunk_size,
         } => {
             let mut config = ScanConfig::new(inputs, out);
+            if let Some(bytes) = chunk_size {
+                config.chunk_bytes = bytes.max(1);
+            }
             if let Some(threads) = threads {
                 if threads == 0 {
                     bail!("--threads must be at least 1");
