@@ -325,7 +325,16 @@ impl Reader<'_> {
                 let mut batch = Vec::new();
                 let mut batch_bytes = 0;
                 let mut alive = true;
+                let mut first = true;
                 for item in framer {
+                    // A document whose array holds no objects is not a log (e.g. a settings file).
+                    if let (true, Ok(element)) = (first, &item) {
+                        first = false;
+                        if !element.bytes.starts_with(b"{") {
+                            alive = self.send(Message::Skipped { file, reason: "JSON array of non-records".into() });
+                            break;
+                        }
+                    }
                     let entry = match item {
                         Ok(element) => {
                             batch_bytes += element.bytes.len();

@@ -128,6 +128,9 @@ pub enum Detection {
 /// Recognises a file from its first bytes (after decompression).
 pub fn detect(head: &[u8]) -> Detection {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Detection::Unrecognised("UTF-16 text: convert it to UTF-8 first");
+    }
     if head.is_empty() {
         return Detection::Unrecognised("empty");
     }
