@@ -3,7 +3,8 @@
 //! Cells are typed ([`Cell`]) so that only text goes through
 //! [`neutralise`](super::csv_safe::neutralise): a count is never prefixed.
 //! Quoting follows RFC 4180 (fields holding `,`, `"`, CR or LF are quoted);
-//! lines end with `\n`; the file is UTF-8 without a byte-order mark.
+//! lines end with `\n`; the file is UTF-8 and starts with a byte-order mark so
+//! that Excel opens it as UTF-8 (pandas, polars, DuckDB and the csv crate skip it).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,9 @@ use std::path::{Path, PathBuf};
 use super::atomic::AtomicFile;
 use super::csv_safe::neutralise;
 use crate::error::Error;
+
+/// Tells Excel the file is UTF-8.
+pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// One CSV cell.
 pub(crate) enum Cell<'a> {
@@ -34,8 +38,9 @@ pub(crate) struct CsvFile {
 impl CsvFile {
     /// Creates `dir/name` (under a temp name) and writes the header row.
     pub(crate) fn create(dir: &Path, name: &str, header: &[&str]) -> Result<CsvFile, Error> {
-        let file = AtomicFile::create(dir, name)?;
+        let mut file = AtomicFile::create(dir, name)?;
         let path = file.path().to_path_buf();
+        io::Write::write_all(&mut file, UTF8_BOM).map_err(|source| Error::Write { path: path.clone(), source })?;
         let writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
             .from_writer(file);
