@@ -14,9 +14,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use pcmfa::formats::{format_by_name, FORMATS};
 use pcmfa::pipeline::{scan, Progress, ScanConfig, ScanReport};
+use pcmfa::redact::Redactor;
 
-/// Exit codes: every input read; the run failed; some input was unreadable,
-/// cut short or rejected (outputs still written, `summary.json` says `partial`).
+/// Exit codes: every input read; the run failed (bad flags, an output that
+/// cannot be written, or rejects over --max-reject-ratio); some input was
+/// unreadable, cut short or rejected (outputs still written, `summary.json`
+/// says `partial`). clap exits 2 on a usage error.
 mod exit_codes {
     pub const COMPLETE: u8 = 0;
     pub const FAILED: u8 = 1;
@@ -28,7 +31,7 @@ mod exit_codes {
     name = "pcmfa",
     version,
     about = "Find the Partner Center integrations that MFA enforcement (401 / 900421) breaks, from exported logs.",
-    after_help = "Examples:\n  pcmfa scan sample-data --out out\n  pcmfa scan 'logs/**/*.jsonl.gz' entra/ --out reports/2026-06-08 --threads 8\n  zcat gateway.jsonl.gz | pcmfa scan - --out out\n\nExit codes: 0 complete, 1 failed, 2 bad usage, 3 partial (some input unreadable or rejected; outputs written)."
+    after_help = "Examples:\n  pcmfa scan sample-data --out out\n  pcmfa scan 'logs/**/*.jsonl.gz' entra/ --out reports/2026-06-08 --threads 8\n  zcat gateway.jsonl.gz | pcmfa scan - --out out\n\nExit codes: 0 complete, 1 failed (or rejects over --max-reject-ratio), 2 bad usage, 3 partial (some input unreadable or rejected; outputs written)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -60,6 +63,26 @@ enum Command {
         /// No progress bar and no closing summary on stderr.
         #[arg(long, short)]
         quiet: bool,
+        /// Write into --out even when it holds files pcmfa did not write.
+        #[arg(long)]
+        force: bool,
+        /// Replace every UPN and user object id with `user-<HMAC>` (keyed by
+        /// --redact-key): counts stay right, names never appear in any output.
+        #[arg(long, requires = "redact_key")]
+        redact_principals: bool,
+        /// Key for --redact-principals; keep it to map pseudonyms back or to
+        /// compare runs, e.g. --redact-key "$(cat key.txt)".
+        #[arg(
+            long,
+            env = "PCMFA_REDACT_KEY",
+            value_name = "KEY",
+            hide_env_values = true
+        )]
+        redact_key: Option<String>,
+        /// Fail the run (exit 1, outputs still written) when more than this
+        /// share of records is rejected, e.g. --max-reject-ratio 0.01.
+        #[arg(long, value_name = "RATIO", default_value_t = 0.5)]
+        max_reject_ratio: f64,
         /// Bytes of records handed to one parse job (default 4 MiB), e.g.
         /// --chunk-size 1048576. Smaller spreads small inputs across threads.
         #[arg(long, value_name = "BYTES")]
@@ -95,8 +118,26 @@ fn run() -> Result<u8> {
             format,
             quiet,
             chunk_size,
+            force,
+            redact_principals,
+            redact_key,
+            max_reject_ratio,
         } => {
+            if !(0.0..=1.0).contains(&max_reject_ratio) {
+                bail!("--max-reject-ratio must be between 0 and 1");
+            }
             let mut config = ScanConfig::new(inputs, out);
+            config.force = force;
+            if redact_principals {
+                match redact_key.as_deref() {
+                    Some(key) if !key.is_empty() => {
+                        config.redactor = Some(Redactor::new(key.as_bytes()))
+                    }
+                    _ => bail!(
+                        "--redact-principals needs a non-empty --redact-key or PCMFA_REDACT_KEY"
+                    ),
+                }
+            }
             if let Some(bytes) = chunk_size {
                 config.chunk_bytes = bytes.max(1);
             }
@@ -114,6 +155,18 @@ fn run() -> Result<u8> {
             let report = scan_with_progress(&config, quiet)?;
             if !quiet {
                 print_summary(&report, &config);
+            }
+            let accounting = &report.summary.accounting;
+            let rejected_share = accounting.rejected as f64 / accounting.records.max(1) as f64;
+            if rejected_share > max_reject_ratio {
+                eprintln!(
+                    "pcmfa: error: {} of {} records rejected ({:.1}%), over --max-reject-ratio {}; see rejects.csv",
+                    accounting.rejected,
+                    accounting.records,
+                    rejected_share * 100.0,
+                    max_reject_ratio
+                );
+                return Ok(exit_codes::FAILED);
             }
             Ok(if report.summary.status == "complete" {
                 exit_codes::COMPLETE

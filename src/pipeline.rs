@@ -36,7 +36,10 @@ use crate::output::summary::{
 };
 use crate::output::{
     write_daily, write_integrations, write_operations, CallsParquetWriter, RejectsCsvWriter,
+    CALLS_FILE, DAILY_CSV, INTEGRATIONS_CSV, INTEGRATIONS_PARQUET, OPERATIONS_CSV, REJECTS_CSV,
+    SUMMARY_FILE,
 };
+use crate::redact::Redactor;
 use crate::vocab::Verdict;
 
 /// What a scan reads and where it writes.
@@ -53,6 +56,10 @@ pub struct ScanConfig {
     pub chunk_bytes: usize,
     /// A record (line or array element) larger than this is rejected.
     pub max_record_bytes: usize,
+    /// Write into an output folder that holds files pcmfa did not write.
+    pub force: bool,
+    /// Pseudonymise principals with this keyed HMAC.
+    pub redactor: Option<Redactor>,
 }
 
 impl ScanConfig {
@@ -64,6 +71,8 @@ impl ScanConfig {
             format: None,
             chunk_bytes: 4 << 20,
             max_record_bytes: 16 << 20,
+            force: false,
+            redactor: None,
         }
     }
 }
@@ -145,6 +154,9 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         path: config.out_dir.clone(),
         source,
     })?;
+    if !config.force {
+        check_out_dir(&config.out_dir)?;
+    }
     let discovery = discover(&config.inputs, Some(&config.out_dir));
     let total: u64 = discovery.files.iter().filter_map(|f| f.size).sum();
     progress.total_bytes.store(total, Ordering::Relaxed);
@@ -207,6 +219,42 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         summary,
         integrations,
     })
+}
+
+/// Files a scan writes; anything else in the output folder is someone else's.
+const OUTPUT_FILES: &[&str] = &[
+    CALLS_FILE,
+    INTEGRATIONS_CSV,
+    INTEGRATIONS_PARQUET,
+    OPERATIONS_CSV,
+    DAILY_CSV,
+    REJECTS_CSV,
+    SUMMARY_FILE,
+];
+
+/// Refuses an output folder holding files pcmfa did not write, so a typo in
+/// `--out` never overwrites or mixes with someone's data.
+fn check_out_dir(dir: &std::path::Path) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut foreign: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            !OUTPUT_FILES.contains(&name.as_str())
+                && !(name.starts_with('.') && name.ends_with(".tmp"))
+        })
+        .collect();
+    foreign.sort();
+    match foreign.first() {
+        None => Ok(()),
+        Some(name) => Err(Error::Usage(format!(
+            "--out {} holds files pcmfa did not write (e.g. {name}); choose an empty folder or pass --force",
+            dir.display()
+        ))),
+    }
 }
 
 /// Reads inputs in order and dispatches chunk jobs.
@@ -331,7 +379,10 @@ impl Reader<'_> {
                     if let (true, Ok(element)) = (first, &item) {
                         first = false;
                         if !element.bytes.starts_with(b"{") {
-                            alive = self.send(Message::Skipped { file, reason: "JSON array of non-records".into() });
+                            alive = self.send(Message::Skipped {
+                                file,
+                                reason: "JSON array of non-records".into(),
+                            });
                             break;
                         }
                     }
@@ -415,8 +466,9 @@ impl Reader<'_> {
         let messages = self.messages.clone();
         let partials = self.partials.clone();
         let source = source.clone();
+        let redactor = self.config.redactor.clone();
         self.pool.spawn(move || {
-            let result = process_chunk(&source, format, work);
+            let result = process_chunk(&source, format, work, redactor.as_ref());
             let slot = rayon::current_thread_index().unwrap_or(0) % partials.len().max(1);
             if let Some(partial) = partials.get(slot) {
                 let mut partial = partial.lock().unwrap_or_else(|e| e.into_inner());
@@ -470,7 +522,12 @@ fn describe_read_error(err: &io::Error) -> String {
 }
 
 /// Parses and classifies one chunk of records.
-fn process_chunk(source: &Arc<str>, format: Format, work: Work) -> ChunkResult {
+fn process_chunk(
+    source: &Arc<str>,
+    format: Format,
+    work: Work,
+    redactor: Option<&Redactor>,
+) -> ChunkResult {
     let mut result = ChunkResult::default();
     let read = |result: &mut ChunkResult, record: u64, bytes: &[u8]| {
         result.records += 1;
@@ -490,7 +547,12 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work) -> ChunkResult {
                     format: label,
                 };
                 match classify(*observation, &origin) {
-                    Some(call) => result.calls.push(call),
+                    Some(mut call) => {
+                        if let (Some(redactor), Some(principal)) = (redactor, &call.principal) {
+                            call.principal = Some(redactor.pseudonym(principal));
+                        }
+                        result.calls.push(call)
+                    }
                     None => result.other += 1,
                 }
             }

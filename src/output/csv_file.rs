@@ -40,7 +40,10 @@ impl CsvFile {
     pub(crate) fn create(dir: &Path, name: &str, header: &[&str]) -> Result<CsvFile, Error> {
         let mut file = AtomicFile::create(dir, name)?;
         let path = file.path().to_path_buf();
-        io::Write::write_all(&mut file, UTF8_BOM).map_err(|source| Error::Write { path: path.clone(), source })?;
+        io::Write::write_all(&mut file, UTF8_BOM).map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
+        })?;
         let writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
             .from_writer(file);

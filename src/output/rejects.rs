@@ -74,7 +74,9 @@ mod tests {
             .unwrap();
         assert_eq!(w.finish().unwrap(), 3);
         assert_eq!(
-            fs::read_to_string(dir.path().join(REJECTS_CSV)).unwrap().replacen('\u{feff}', "", 1),
+            fs::read_to_string(dir.path().join(REJECTS_CSV))
+                .unwrap()
+                .replacen('\u{feff}', "", 1),
             "source_file,source_record,reason\n\
              logs/app.jsonl,7,invalid_json\n\
              \"logs/a,b.har\",2,truncated\n\
@@ -89,7 +91,9 @@ mod tests {
         let w = RejectsCsvWriter::create(dir.path()).unwrap();
         assert_eq!(w.finish().unwrap(), 0);
         assert_eq!(
-            fs::read_to_string(dir.path().join(REJECTS_CSV)).unwrap().replacen('\u{feff}', "", 1),
+            fs::read_to_string(dir.path().join(REJECTS_CSV))
+                .unwrap()
+                .replacen('\u{feff}', "", 1),
             "source_file,source_record,reason\n"
         );
     }

@@ -62,7 +62,9 @@ fn integration_rows() -> Vec<IntegrationRow> {
 /// The CSV text after its byte-order mark (which every CSV must start with).
 fn read(dir: &Path, name: &str) -> String {
     let text = fs::read_to_string(dir.join(name)).unwrap();
-    text.strip_prefix('\u{feff}').expect("CSV starts with a UTF-8 BOM").to_string()
+    text.strip_prefix('\u{feff}')
+        .expect("CSV starts with a UTF-8 BOM")
+        .to_string()
 }
 
 #[test]
