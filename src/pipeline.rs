@@ -29,7 +29,7 @@ use crate::formats::{
     DOCUMENT_PATHS, HAR_PATHS,
 };
 use crate::input::json_array::{ElementError, JsonArrayFramer};
-use crate::input::{discover, open, InputFile, LineChunk, LineChunker};
+use crate::input::{discover, open, utf16_bom, InputFile, LineChunk, LineChunker, Utf16Reader};
 use crate::output::summary::{
     write_summary, Accounting, FileSummary, InputTotals, IntegrationTotals, PartnerCenterTotals,
     SkippedInput, Summary, TimeRange, UnreadableInput, VerdictTotals, SCHEMA_VERSION,
@@ -295,7 +295,13 @@ impl Reader<'_> {
                 })
             }
         };
-        let (head, head_error) = read_head(&mut opened.reader);
+        let (mut head, mut head_error) = read_head(&mut opened.reader);
+        if utf16_bom(&head).is_some() && head_error.is_none() {
+            // Transcode UTF-16 to UTF-8, then look again.
+            let raw = std::mem::replace(&mut opened.reader, Box::new(io::empty()));
+            opened.reader = Box::new(Utf16Reader::new(Cursor::new(head).chain(raw)));
+            (head, head_error) = read_head(&mut opened.reader);
+        }
         let format = match self.config.format {
             Some(format) => format,
             None => match detect(&head) {

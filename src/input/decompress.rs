@@ -57,16 +57,50 @@ impl<R: Read> Read for CountingReader<R> {
     }
 }
 
+/// Decompressed output may reach this many times the compressed input...
+pub const MAX_DECOMPRESSION_RATIO: u64 = 1000;
+/// ...once past this many bytes (small files may compress better).
+const DECOMPRESSION_FLOOR: u64 = 256 << 20;
+
+/// Stops a decompression bomb: fails once the output is both over
+/// [`DECOMPRESSION_FLOOR`] and over [`MAX_DECOMPRESSION_RATIO`] times the
+/// compressed bytes read. gzip cannot exceed about 1032:1; real logs
+/// compress 5-50:1.
+struct BombGuard<R> {
+    inner: R,
+    compressed: Arc<AtomicU64>,
+    produced: u64,
+}
+
+impl<R: Read> Read for BombGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.produced += n as u64;
+        let compressed = self.compressed.load(Ordering::Relaxed).max(1);
+        if self.produced > DECOMPRESSION_FLOOR && self.produced / compressed > MAX_DECOMPRESSION_RATIO {
+            return Err(io::Error::other(format!(
+                "decompressed size passed {MAX_DECOMPRESSION_RATIO}:1 of the compressed size: stopped (decompression bomb?)"
+            )));
+        }
+        Ok(n)
+    }
+}
+
 /// Opens `input`, adding every raw byte read to `counter`. Concatenated gzip
-/// members and multi-frame zstd are read to the end.
+/// members and multi-frame zstd are read to the end. A file is read up to
+/// its size when opened, so a log that grows meanwhile gives a stable answer.
 pub fn open(input: &InputFile, counter: Arc<AtomicU64>) -> io::Result<Opened> {
     let raw: Box<dyn Read + Send> = match &input.source {
         Source::Stdin => Box::new(io::stdin()),
-        Source::File(path) => Box::new(File::open(path)?),
+        Source::File(path) => {
+            let file = File::open(path)?;
+            let size = file.metadata()?.len();
+            Box::new(file.take(size))
+        }
     };
     let mut raw = CountingReader {
         inner: raw,
-        counter,
+        counter: counter.clone(),
     };
     let mut magic = [0u8; 4];
     let mut have = 0;
@@ -83,8 +117,12 @@ pub fn open(input: &InputFile, counter: Arc<AtomicU64>) -> io::Result<Opened> {
     let stream = Cursor::new(head).chain(raw);
     let reader: Box<dyn Read + Send> = match compression {
         Compression::None => Box::new(stream),
-        Compression::Gzip => Box::new(MultiGzDecoder::new(stream)),
-        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(stream)?),
+        Compression::Gzip => Box::new(BombGuard { inner: MultiGzDecoder::new(stream), compressed: counter, produced: 0 }),
+        Compression::Zstd => Box::new(BombGuard {
+            inner: zstd::stream::read::Decoder::new(stream)?,
+            compressed: counter,
+            produced: 0,
+        }),
     };
     Ok(Opened {
         compression,
@@ -150,6 +188,35 @@ mod tests {
             (c, data.expect("read")),
             (Compression::Zstd, b"one\ntwo\n".to_vec())
         );
+    }
+
+    #[test]
+    fn decompression_bombs_are_stopped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bomb.zst");
+        // 1 GiB of zeros compresses to a few tens of KiB: far over 1000:1.
+        let mut enc = zstd::stream::write::Encoder::new(Vec::new(), 1).expect("zstd");
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..1024 {
+            enc.write_all(&zeros).expect("write");
+        }
+        std::fs::write(&path, enc.finish().expect("zstd")).expect("write");
+        let (c, data, _) = read_all(&path);
+        assert_eq!(c, Compression::Zstd);
+        let err = data.expect_err("a bomb is stopped");
+        assert!(err.to_string().contains("decompression bomb"), "{err}");
+    }
+
+    #[test]
+    fn a_growing_file_is_read_up_to_its_size_at_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("grow.jsonl");
+        std::fs::write(&path, b"one\n").expect("write");
+        let mut opened = open(&input_for(&path), Arc::new(AtomicU64::new(0))).expect("open");
+        std::fs::OpenOptions::new().append(true).open(&path).expect("append").write_all(b"two\n").expect("grow");
+        let mut out = Vec::new();
+        opened.reader.read_to_end(&mut out).expect("read");
+        assert_eq!(out, b"one\n");
     }
 
     #[test]

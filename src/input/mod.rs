@@ -12,7 +12,9 @@ mod decompress;
 mod discover;
 pub mod json_array;
 mod lines;
+mod utf16;
 
 pub use decompress::{open, Compression, Opened};
 pub use discover::{discover, Discovery, InputFile, Source};
 pub use lines::{LineChunk, LineChunker};
+pub use utf16::{utf16_bom, Utf16Reader};
