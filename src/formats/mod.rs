@@ -134,7 +134,10 @@ pub fn detect(head: &[u8]) -> Detection {
     if head.is_empty() {
         return Detection::Unrecognised("empty");
     }
-    if head.contains(&0) {
+    // NUL bytes in the first line mean binary (an image, an archive); one bad
+    // line further down is a reject, not a reason to skip the file.
+    let first_line = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len()).min(8192)];
+    if first_line.contains(&0) {
         return Detection::Unrecognised("binary content");
     }
     let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else {

@@ -77,7 +77,9 @@ impl<R: Read> Read for BombGuard<R> {
         let n = self.inner.read(buf)?;
         self.produced += n as u64;
         let compressed = self.compressed.load(Ordering::Relaxed).max(1);
-        if self.produced > DECOMPRESSION_FLOOR && self.produced / compressed > MAX_DECOMPRESSION_RATIO {
+        if self.produced > DECOMPRESSION_FLOOR
+            && self.produced / compressed > MAX_DECOMPRESSION_RATIO
+        {
             return Err(io::Error::other(format!(
                 "decompressed size passed {MAX_DECOMPRESSION_RATIO}:1 of the compressed size: stopped (decompression bomb?)"
             )));
@@ -117,7 +119,11 @@ pub fn open(input: &InputFile, counter: Arc<AtomicU64>) -> io::Result<Opened> {
     let stream = Cursor::new(head).chain(raw);
     let reader: Box<dyn Read + Send> = match compression {
         Compression::None => Box::new(stream),
-        Compression::Gzip => Box::new(BombGuard { inner: MultiGzDecoder::new(stream), compressed: counter, produced: 0 }),
+        Compression::Gzip => Box::new(BombGuard {
+            inner: MultiGzDecoder::new(stream),
+            compressed: counter,
+            produced: 0,
+        }),
         Compression::Zstd => Box::new(BombGuard {
             inner: zstd::stream::read::Decoder::new(stream)?,
             compressed: counter,
@@ -213,7 +219,12 @@ mod tests {
         let path = dir.path().join("grow.jsonl");
         std::fs::write(&path, b"one\n").expect("write");
         let mut opened = open(&input_for(&path), Arc::new(AtomicU64::new(0))).expect("open");
-        std::fs::OpenOptions::new().append(true).open(&path).expect("append").write_all(b"two\n").expect("grow");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("append")
+            .write_all(b"two\n")
+            .expect("grow");
         let mut out = Vec::new();
         opened.reader.read_to_end(&mut out).expect("read");
         assert_eq!(out, b"one\n");

@@ -27,7 +27,14 @@ pub struct Utf16Reader<R> {
 
 impl<R: Read> Utf16Reader<R> {
     pub fn new(inner: R) -> Self {
-        Utf16Reader { inner, little_endian: None, raw: Vec::new(), out: Vec::new(), out_pos: 0, done: false }
+        Utf16Reader {
+            inner,
+            little_endian: None,
+            raw: Vec::new(),
+            out: Vec::new(),
+            out_pos: 0,
+            done: false,
+        }
     }
 
     /// Decodes the next block of input into `out`.
@@ -58,20 +65,29 @@ impl<R: Read> Utf16Reader<R> {
         let mut usable = self.raw.len() & !1;
         if !self.done && usable >= 2 {
             let last = &self.raw[usable - 2..usable];
-            let unit = if little { u16::from_le_bytes([last[0], last[1]]) } else { u16::from_be_bytes([last[0], last[1]]) };
+            let unit = if little {
+                u16::from_le_bytes([last[0], last[1]])
+            } else {
+                u16::from_be_bytes([last[0], last[1]])
+            };
             if (0xD800..0xDC00).contains(&unit) {
                 usable -= 2;
             }
         }
-        let units = self.raw[..usable]
-            .chunks_exact(2)
-            .map(|p| if little { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });
+        let units = self.raw[..usable].chunks_exact(2).map(|p| {
+            if little {
+                u16::from_le_bytes([p[0], p[1]])
+            } else {
+                u16::from_be_bytes([p[0], p[1]])
+            }
+        });
         self.out.clear();
         self.out_pos = 0;
         let mut utf8 = [0u8; 4];
         for c in char::decode_utf16(units) {
             let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
-            self.out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            self.out
+                .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
         }
         self.raw.drain(..usable);
         if self.done && !self.raw.is_empty() {
@@ -103,9 +119,17 @@ mod tests {
     use super::*;
 
     fn encode(text: &str, little: bool) -> Vec<u8> {
-        let mut out = if little { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+        let mut out = if little {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
         for unit in text.encode_utf16() {
-            out.extend_from_slice(&if little { unit.to_le_bytes() } else { unit.to_be_bytes() });
+            out.extend_from_slice(&if little {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
         }
         out
     }
@@ -128,10 +152,14 @@ mod tests {
         let text = "{\"url\":\"https://api.partnercenter.microsoft.com/v1/customers\",\"who\":\"Zoë 😀\"}\r\n";
         for little in [true, false] {
             let mut out = String::new();
-            Utf16Reader::new(Trickle(encode(text, little), 0)).read_to_string(&mut out).expect("read");
+            Utf16Reader::new(Trickle(encode(text, little), 0))
+                .read_to_string(&mut out)
+                .expect("read");
             assert_eq!(out, text);
             let mut out = String::new();
-            Utf16Reader::new(&encode(text, little)[..]).read_to_string(&mut out).expect("read");
+            Utf16Reader::new(&encode(text, little)[..])
+                .read_to_string(&mut out)
+                .expect("read");
             assert_eq!(out, text);
         }
         assert_eq!(utf16_bom(b"{\"a\":1}"), None);
@@ -141,7 +169,9 @@ mod tests {
     fn broken_units_become_replacement_characters() {
         let mut bytes = vec![0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0, b'c'];
         let mut out = String::new();
-        Utf16Reader::new(&bytes[..]).read_to_string(&mut out).expect("read");
+        Utf16Reader::new(&bytes[..])
+            .read_to_string(&mut out)
+            .expect("read");
         assert_eq!(out, "a\u{FFFD}b\u{FFFD}");
         bytes.clear();
     }
