@@ -8,9 +8,7 @@ mod common;
 use std::io::Read;
 use std::path::Path;
 
-use polars::prelude::*;
-
-use common::{analyst::read_parquet, scan};
+use common::{analyst::string_cells, scan};
 
 /// Every file below `dir`, decompressed where gzip.
 fn input_texts(dir: &Path) -> Vec<String> {
@@ -64,28 +62,6 @@ fn secrets() -> Vec<String> {
     found
 }
 
-/// Every string value of every column (lists flattened) of a Parquet file.
-fn parquet_strings(path: &Path) -> Vec<String> {
-    let df = read_parquet(path);
-    let mut values = Vec::new();
-    for column in df.columns() {
-        let series = column.as_materialized_series();
-        let series = match series.dtype() {
-            DataType::List(_) => series
-                .explode(ExplodeOptions {
-                    empty_as_null: true,
-                    keep_nulls: true,
-                })
-                .expect("explode"),
-            _ => series.clone(),
-        };
-        if let Ok(strings) = series.str() {
-            values.extend(strings.iter().flatten().map(str::to_string));
-        }
-    }
-    values
-}
-
 #[test]
 fn no_token_or_secret_reaches_any_output() {
     let secrets = secrets();
@@ -114,7 +90,7 @@ fn no_token_or_secret_reaches_any_output() {
             .to_string_lossy()
             .into_owned();
         if name.ends_with(".parquet") {
-            haystacks.push((name, parquet_strings(&path).join("\n")));
+            haystacks.push((name, string_cells(&path).join("\n")));
         } else {
             haystacks.push((name, std::fs::read_to_string(&path).expect("text output")));
         }

@@ -16,3 +16,25 @@ pub fn read_parquet(path: &Path) -> DataFrame {
         .finish()
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Every string value of every column (lists flattened) of a Parquet file.
+pub fn string_cells(path: &Path) -> Vec<String> {
+    let df = read_parquet(path);
+    let mut values = Vec::new();
+    for column in df.columns() {
+        let series = column.as_materialized_series();
+        let series = match series.dtype() {
+            DataType::List(_) => series
+                .explode(ExplodeOptions {
+                    empty_as_null: true,
+                    keep_nulls: true,
+                })
+                .expect("explode"),
+            _ => series.clone(),
+        };
+        if let Ok(strings) = series.str() {
+            values.extend(strings.iter().flatten().map(str::to_string));
+        }
+    }
+    values
+}

@@ -33,7 +33,38 @@ pub fn scan(inputs: &[&str], out: &Path, extra: &[&str], expected_code: i32) -> 
         "pcmfa {args:?}\nstderr:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    assert_no_token_shapes(out, &output);
     output
+}
+
+/// Every run of every test: nothing JWT-shaped in any output file (Parquet
+/// cells included) or in what the binary printed.
+pub fn assert_no_token_shapes(out: &Path, output: &Output) {
+    let jwt = regex::Regex::new(r"eyJ[A-Za-z0-9_-]{4,}").expect("regex");
+    let mut texts = vec![
+        (
+            "stdout".to_string(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        ),
+        (
+            "stderr".to_string(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        ),
+    ];
+    if let Ok(entries) = std::fs::read_dir(out) {
+        for entry in entries.filter_map(|e| e.ok()) {
+            let path = entry.path();
+            let name = path.display().to_string();
+            if name.ends_with(".parquet") {
+                texts.push((name, analyst::string_cells(&path).join("\n")));
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                texts.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        }
+    }
+    for (name, text) in texts {
+        assert!(!jwt.is_match(&text), "{name} holds a token-shaped string");
+    }
 }
 
 /// Rows of a CSV file as maps from column to value.
