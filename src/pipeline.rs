@@ -232,6 +232,11 @@ const OUTPUT_FILES: &[&str] = &[
     SUMMARY_FILE,
 ];
 
+/// An output file or one of pcmfa's temporary files.
+fn is_ours(name: &str) -> bool {
+    OUTPUT_FILES.contains(&name) || (name.starts_with('.') && name.ends_with(".tmp"))
+}
+
 /// Refuses an output folder holding files pcmfa did not write, so a typo in
 /// `--out` never overwrites or mixes with someone's data.
 fn check_out_dir(dir: &std::path::Path) -> Result<(), Error> {
@@ -242,10 +247,7 @@ fn check_out_dir(dir: &std::path::Path) -> Result<(), Error> {
     let mut foreign: Vec<String> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| {
-            !OUTPUT_FILES.contains(&name.as_str())
-                && !(name.starts_with('.') && name.ends_with(".tmp"))
-        })
+        .filter(|name| !is_ours(name))
         .collect();
     foreign.sort();
     match foreign.first() {
