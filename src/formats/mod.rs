@@ -168,17 +168,32 @@ pub fn detect(head: &[u8]) -> Detection {
                     framing: Framing::Document,
                     records: RecordKind::Har,
                 })
-            } else if has_record_array_key(body) || !line_is_record {
+            } else if has_record_array_key(body) {
                 Detection::Recognised(document)
-            } else {
+            } else if line_is_record || later_line_is_record(body) {
+                // JSON lines whose first line is cut or broken (an export that
+                // starts mid-record) are still JSON lines.
                 Detection::Recognised(Format {
                     framing: Framing::Lines,
                     records: RecordKind::Auto,
                 })
+            } else {
+                Detection::Recognised(document)
             }
         }
         _ => Detection::Unrecognised("not JSON (text formats are not read yet)"),
     }
+}
+
+/// One of the next few complete lines is a JSON object on its own.
+fn later_line_is_record(body: &[u8]) -> bool {
+    let pieces: Vec<&[u8]> = body.split(|b| *b == b'\n').collect();
+    // Skip the first line; the last piece may be cut by the end of the head.
+    let complete = pieces.get(1..pieces.len().saturating_sub(1)).unwrap_or(&[]);
+    complete.iter().take(10).any(|line| {
+        let line = line.trim_ascii();
+        line.starts_with(b"{") && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok()
+    })
 }
 
 /// A top-level-looking `"records": [` (or value/items/entries) in the text.
