@@ -191,3 +191,31 @@ fn killed_at_any_moment_leaves_no_partial_final_file() {
         }
     }
 }
+
+/// Disk full: a clear message, exit 1, and only whole files under final
+/// names. Needs a tiny tmpfs (root); skipped where mounting is not allowed.
+#[test]
+fn a_full_disk_ends_the_run_cleanly() {
+    let mount_point = tempfile::tempdir().expect("tempdir");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(mount_point.path())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    }
+    let out = mount_point.path().join("out");
+    let run = pcmfa(&["scan", "sample-data/logs", "--out", &out.display().to_string()]);
+    let message = String::from_utf8_lossy(&run.stderr).into_owned();
+    let summary_written = out.join("summary.json").exists();
+    if out.exists() {
+        assert_complete(&out);
+    }
+    let _ = Command::new("umount").arg(mount_point.path()).status();
+    assert_eq!(run.status.code(), Some(1), "{message}");
+    assert!(message.contains("No space left"), "{message}");
+    assert!(!summary_written, "summary.json marks a finished run");
+}
