@@ -36,7 +36,7 @@ def app_only(app_id, seed):
 
 
 def gateway(t, host, path, status, token=None, body=None, ua="FixtureClient/1.0"):
-    headers = {"User-Agent": ua}
+    headers = {"User-Agent": ua, "Cookie": "session=fixtureCookieSecret0123456789; theme=dark"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     rec = {"timestamp": t, "request": {"method": "GET", "url": f"https://{host}{path}", "headers": headers},
