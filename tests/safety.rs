@@ -208,7 +208,12 @@ fn a_full_disk_ends_the_run_cleanly() {
         return;
     }
     let out = mount_point.path().join("out");
-    let run = pcmfa(&["scan", "sample-data/logs", "--out", &out.display().to_string()]);
+    let run = pcmfa(&[
+        "scan",
+        "sample-data/logs",
+        "--out",
+        &out.display().to_string(),
+    ]);
     let message = String::from_utf8_lossy(&run.stderr).into_owned();
     let summary_written = out.join("summary.json").exists();
     if out.exists() {

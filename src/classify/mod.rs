@@ -276,3 +276,7 @@ pub fn integration_key(
         "unidentified".to_string()
     }
 }
+
+#[cfg(test)]
+#[path = "classify_tests.rs"]
+mod tests;

@@ -190,6 +190,10 @@ impl Finder {
                             }
                         }
                         Value::Object(object) => self.walk_object(object, depth + 1, inner),
+                        // Go-style headers (`{"Authorization": ["Bearer ..."]}`, Caddy).
+                        Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                            self.leaf(&key, item, depth, inner)
+                        }
                         _ => {}
                     }
                 }
@@ -214,6 +218,12 @@ impl Finder {
                 self.is_mfa_compliant.get_or_insert(b);
             }
             return;
+        }
+        if key.ends_with("headers") {
+            // A headers column kept as JSON text (APIM, Log Analytics exports).
+            if let Value::String(text) = value {
+                self.nested_text(text, depth, side);
+            }
         }
         if side != Side::Request {
             self.error_signals(key, value, depth, side);
@@ -305,16 +315,20 @@ impl Finder {
                 if contains_ignore_case(text, "mfa required") {
                     self.legacy_mfa_required = true;
                 }
-                let trimmed = text.trim();
-                if trimmed.len() < MAX_NESTED_TEXT
-                    && (trimmed.starts_with('{') || trimmed.starts_with('['))
-                {
-                    if let Ok(nested) = serde_json::from_str::<Value>(trimmed) {
-                        self.visit_nested(&nested, depth + 1, side);
-                    }
-                }
+                self.nested_text(text, depth, side);
             }
             _ => {}
+        }
+    }
+
+    /// Reads `text` as JSON when it holds an object or array.
+    fn nested_text(&mut self, text: &str, depth: u16, side: Side) {
+        let trimmed = text.trim();
+        if trimmed.len() < MAX_NESTED_TEXT && (trimmed.starts_with('{') || trimmed.starts_with('['))
+        {
+            if let Ok(nested) = serde_json::from_str::<Value>(trimmed) {
+                self.visit_nested(&nested, depth + 1, side);
+            }
         }
     }
 
@@ -385,3 +399,7 @@ fn parse_request_line(line: &str) -> Option<(String, String)> {
     }
     Some((method.to_ascii_uppercase(), target.to_string()))
 }
+
+#[cfg(test)]
+#[path = "http_record_tests.rs"]
+mod tests;

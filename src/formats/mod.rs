@@ -151,32 +151,43 @@ pub fn detect(head: &[u8]) -> Detection {
     match body[0] {
         b'[' => Detection::Recognised(document),
         b'{' => {
-            let first_line = match memchr::memchr(b'\n', body) {
-                Some(end) => &body[..end],
-                None => body,
+            // Only the first object's own keys count: a gateway line whose
+            // logged response body holds `"items": [...]` is still a line.
+            let top = scan_top_level(body);
+            let has_key = |names: &[&str], opens: u8| {
+                top.keys.iter().any(|(key, first)| {
+                    *first == opens && names.iter().any(|n| n.as_bytes() == *key)
+                })
             };
-            let line_is_record =
-                serde_json::from_slice::<serde::de::IgnoredAny>(first_line).is_ok();
-            if line_is_record && !has_record_array_key(first_line) {
-                return Detection::Recognised(Format {
-                    framing: Framing::Lines,
-                    records: RecordKind::Auto,
-                });
-            }
-            if looks_like_har(body) {
+            let lines = Detection::Recognised(Format {
+                framing: Framing::Lines,
+                records: RecordKind::Auto,
+            });
+            if has_key(&["log"], b'{') && looks_like_har(body) {
                 Detection::Recognised(Format {
                     framing: Framing::Document,
                     records: RecordKind::Har,
                 })
-            } else if has_record_array_key(body) {
+            } else if has_key(&["records", "value", "items", "entries"], b'[') {
                 Detection::Recognised(document)
-            } else if line_is_record || later_line_is_record(body) {
-                // JSON lines whose first line is cut or broken (an export that
-                // starts mid-record) are still JSON lines.
-                Detection::Recognised(Format {
-                    framing: Framing::Lines,
-                    records: RecordKind::Auto,
-                })
+            } else if top.complete {
+                let first_line = match memchr::memchr(b'\n', body) {
+                    Some(end) => &body[..end],
+                    None => body,
+                };
+                if serde_json::from_slice::<serde::de::IgnoredAny>(first_line).is_ok() {
+                    lines
+                } else if later_line_is_record(body) {
+                    // A broken first line (an export cut mid-record) in JSON lines.
+                    lines
+                } else {
+                    // A pretty-printed document.
+                    Detection::Recognised(document)
+                }
+            } else if memchr::memchr(b'\n', body).is_none() || later_line_is_record(body) {
+                // The head ends inside a first line longer than the head, or
+                // the first line is cut short but the next ones are records.
+                lines
             } else {
                 Detection::Recognised(document)
             }
@@ -196,20 +207,75 @@ fn later_line_is_record(body: &[u8]) -> bool {
     })
 }
 
-/// A top-level-looking `"records": [` (or value/items/entries) in the text.
-fn has_record_array_key(text: &[u8]) -> bool {
-    ["\"records\"", "\"value\"", "\"items\"", "\"entries\""]
-        .iter()
-        .any(|key| {
-            memchr::memmem::find_iter(text, key.as_bytes()).any(|at| {
-                let rest = &text[at + key.len()..];
-                let rest = rest.iter().skip_while(|b| b.is_ascii_whitespace());
-                let mut rest = rest
-                    .skip_while(|b| **b == b':')
-                    .skip_while(|b| b.is_ascii_whitespace());
-                rest.next() == Some(&b'[')
-            })
-        })
+/// What a scan of the first top-level object of a head found.
+struct TopLevel<'a> {
+    /// Its keys, each with the first byte of its value.
+    keys: Vec<(&'a [u8], u8)>,
+    /// True when the object ends within the text.
+    complete: bool,
+}
+
+/// Scans the object `text` starts with, as far as `text` goes, following
+/// strings (and their escapes) and bracket depth without parsing.
+fn scan_top_level(text: &[u8]) -> TopLevel<'_> {
+    let skip_ws = |mut at: usize| {
+        while text.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        at
+    };
+    let mut keys = Vec::new();
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(&byte) = text.get(at) {
+        match byte {
+            b'"' => {
+                let start = at + 1;
+                let mut end = start;
+                loop {
+                    match text.get(end) {
+                        None => {
+                            return TopLevel {
+                                keys,
+                                complete: false,
+                            }
+                        }
+                        Some(b'\\') => end += 2,
+                        Some(b'"') => break,
+                        Some(_) => end += 1,
+                    }
+                }
+                at = end + 1;
+                if depth == 1 {
+                    let colon = skip_ws(at);
+                    if text.get(colon) == Some(&b':') {
+                        let value = skip_ws(colon + 1);
+                        if let (Some(key), Some(&first)) = (text.get(start..end), text.get(value)) {
+                            keys.push((key, first));
+                        }
+                        at = value;
+                    }
+                }
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return TopLevel {
+                        keys,
+                        complete: true,
+                    };
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    TopLevel {
+        keys,
+        complete: false,
+    }
 }
 
 fn looks_like_har(text: &[u8]) -> bool {
@@ -254,4 +320,177 @@ pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
         _ => http_record::read_http(&record),
     };
     Parsed::Event(Box::new(observation), format_label(format.framing, kind))
+}
+
+#[cfg(test)]
+pub(crate) mod test_support;
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{AUTO_DOCUMENT, AUTO_LINES};
+    use super::*;
+
+    const LINES: Detection = Detection::Recognised(Format {
+        framing: Framing::Lines,
+        records: RecordKind::Auto,
+    });
+    const DOCUMENT: Detection = Detection::Recognised(Format {
+        framing: Framing::Document,
+        records: RecordKind::Auto,
+    });
+    const HAR: Detection = Detection::Recognised(Format {
+        framing: Framing::Document,
+        records: RecordKind::Har,
+    });
+
+    #[test]
+    fn detect_recognises_framing() {
+        let gateway = r#"{"@t":"2026-06-02T08:15:03.123Z","url":"https://api.partnercenter.microsoft.com/v1/customers","status":200}"#;
+        let page = r#"{"totalCount":2,"items":[{"requestId":"a","operationName":"Get /v1/customers","mfaCompliant":false},{"requestId":"b","operationName":"Get /v1/invoices","mfaCompliant":true}],"attributes":{"objectType":"Collection"}}"#;
+        let har = r#"{"log":{"version":"1.2","creator":{"name":"Fiddler","version":"5.0"},"entries":[{"startedDateTime":"2026-06-02T08:15:03.123Z","request":{"method":"GET","url":"https://api.partnercenter.microsoft.com/v1/customers","headers":[]},"response":{"status":200,"headers":[]}}]}}"#;
+        // A gateway line that logged a Partner Center collection response as
+        // an object: its nested `items` array is data, not the record array.
+        let nested_items = r#"{"url":"https://api.partnercenter.microsoft.com/v1/customers","response":{"status":200,"body":{"totalCount":1,"items":[{"id":"x"}],"links":{},"attributes":{"objectType":"Collection"}}}}"#;
+        let nested_har_like = r#"{"time":"2026-06-02T08:15:03Z","log":"proxy","msg":{"entries":[1],"version":2},"status":200}"#;
+        let docker = r#"{"log":"GET /v1/customers 401\n","stream":"stdout","time":"2026-06-02T08:15:03.1Z"}"#;
+        let long_line = format!(
+            r#"{{"url":"https://api.partnercenter.microsoft.com/v1/customers","body":"{}"#,
+            "x".repeat(70_000)
+        );
+        let cases: Vec<(&str, String, Detection)> = vec![
+            ("json lines", format!("{gateway}\n{gateway}\n"), LINES),
+            ("one json line, no newline", gateway.to_string(), LINES),
+            ("json lines, CRLF", format!("{gateway}\r\n{gateway}\r\n"), LINES),
+            ("json lines, nested items", format!("{nested_items}\n{gateway}\n"), LINES),
+            ("json lines, nested log/entries", format!("{nested_har_like}\n"), LINES),
+            ("docker json-file", format!("{docker}\n{docker}\n"), LINES),
+            ("first line longer than the head", long_line[..65_536].to_string(), LINES),
+            ("bare array", format!("[{gateway},{gateway}]"), DOCUMENT),
+            ("bare array after blank lines", format!("\n\n  [\n  {gateway}\n]"), DOCUMENT),
+            ("records", format!(r#"{{"records":[{gateway}]}}"#), DOCUMENT),
+            ("value", format!(r#"{{"@odata.context":"x","value":[{gateway}]}}"#), DOCUMENT),
+            ("value, spaced", format!(r#"{{ "value" : [ {gateway} ] }}"#), DOCUMENT),
+            ("partnerRequests page", page.to_string(), DOCUMENT),
+            ("partnerRequests page, then more", format!("{page}\n"), DOCUMENT),
+            (
+                "pretty-printed",
+                "{\n  \"records\": [\n    {\n      \"time\": \"2026-06-02T08:15:03Z\"\n    }\n  ]\n}\n".to_string(),
+                DOCUMENT,
+            ),
+            (
+                "pretty-printed, array key past the head's first lines",
+                format!("{{\n  \"totalCount\": 2,\n  \"items\": [\n    {gateway}"),
+                DOCUMENT,
+            ),
+            ("HAR", har.to_string(), HAR),
+            (
+                "HAR, pretty-printed",
+                "{\n  \"log\": {\n    \"version\": \"1.2\",\n    \"creator\": {\"name\": \"WebInspector\", \"version\": \"537.36\"},\n    \"pages\": [],\n    \"entries\": [\n".to_string(),
+                HAR,
+            ),
+            ("BOM + json lines", format!("\u{feff}{gateway}\n"), LINES),
+            ("BOM + array", format!("\u{feff}[{gateway}]"), DOCUMENT),
+            ("empty", String::new(), Detection::Unrecognised("empty")),
+            ("blank", " \r\n\t\n".to_string(), Detection::Unrecognised("empty")),
+            ("BOM only", "\u{feff}".to_string(), Detection::Unrecognised("empty")),
+            (
+                "binary",
+                "{\"a\":1}\0\0\u{1}".to_string(),
+                Detection::Unrecognised("binary content"),
+            ),
+            (
+                "plain text",
+                "2026-06-02 08:15:03 GET https://api.partnercenter.microsoft.com/v1/customers 401\n".to_string(),
+                Detection::Unrecognised("not JSON (text formats are not read yet)"),
+            ),
+            (
+                "csv",
+                "TimeGenerated [UTC],Target,ResultCode\n".to_string(),
+                Detection::Unrecognised("not JSON (text formats are not read yet)"),
+            ),
+        ];
+        for (name, head, want) in cases {
+            assert_eq!(detect(head.as_bytes()), want, "{name}");
+        }
+        // UTF-16 (NULs) is binary to pcmfa.
+        let utf16: Vec<u8> = "{\"a\":1}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(detect(&utf16), Detection::Unrecognised("binary content"));
+    }
+
+    #[test]
+    fn parse_record_rejects_what_is_not_a_record() {
+        let cases: &[(&[u8], RejectReason)] = &[
+            (b"{\"url\":", RejectReason::InvalidJson),
+            (b"GET /v1/customers 401", RejectReason::InvalidJson),
+            (b"\xff\xfe{}", RejectReason::InvalidUtf8),
+            (b"[1,2]", RejectReason::NotAnObject),
+            (b"\"text\"", RejectReason::NotAnObject),
+            (b"null", RejectReason::NotAnObject),
+        ];
+        for (bytes, want) in cases {
+            match parse_record(bytes, AUTO_LINES) {
+                Parsed::Reject(reason) => assert_eq!(reason, *want, "{bytes:?}"),
+                Parsed::Event(..) => panic!("accepted {bytes:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn parse_record_recognises_kind_and_labels_format() {
+        let gateway =
+            r#"{"url":"https://api.partnercenter.microsoft.com/v1/customers","status":401}"#;
+        let sign_in = r#"{"time":"2026-06-02T08:15:03Z","category":"SignInLogs","properties":{"appId":"a","resourceId":"fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd"}}"#;
+        let portal = r#"{"createdDateTime":"2026-06-02T08:15:03Z","appId":"a","resourceId":"fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd","status":{"errorCode":0}}"#;
+        let report = r#"{"requestId":"r","operationName":"Get /v1/customers","mfaCompliant":true}"#;
+        let har_entry = r#"{"startedDateTime":"2026-06-02T08:15:03Z","request":{"method":"GET","url":"https://api.partnercenter.microsoft.com/v1/customers"},"response":{"status":200}}"#;
+        let forced = |records| Format {
+            framing: Framing::Document,
+            records,
+        };
+        let cases: &[(&str, Format, &str, bool)] = &[
+            (gateway, AUTO_LINES, "gateway_json_lines", false),
+            (gateway, AUTO_DOCUMENT, "gateway_json_array", false),
+            (sign_in, AUTO_LINES, "entra_signin_json_lines", true),
+            (portal, AUTO_DOCUMENT, "entra_signin_json_array", true),
+            (report, AUTO_DOCUMENT, "partner_requests", false),
+            (har_entry, forced(RecordKind::Har), "har", false),
+            // A forced kind is not second-guessed.
+            (
+                sign_in,
+                forced(RecordKind::Http),
+                "gateway_json_array",
+                false,
+            ),
+        ];
+        for &(record, format, label, is_sign_in) in cases {
+            match parse_record(record.as_bytes(), format) {
+                Parsed::Event(obs, got) => {
+                    assert_eq!(got, label, "{record}");
+                    assert_eq!(obs.sign_in.is_some(), is_sign_in, "{record}");
+                    assert_eq!(
+                        obs.from_partner_center_report,
+                        label == "partner_requests",
+                        "{record}"
+                    );
+                }
+                Parsed::Reject(reason) => panic!("{record}: {reason:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn format_names_round_trip() {
+        for info in FORMATS {
+            assert_eq!(format_by_name(info.name), Some(info.format));
+            let kind = match info.format.records {
+                RecordKind::Auto => RecordKind::Http,
+                kind => kind,
+            };
+            assert_eq!(format_label(info.format.framing, kind), info.name);
+        }
+        assert_eq!(format_by_name("csv"), None);
+    }
 }

@@ -186,3 +186,256 @@ fn details_prove_mfa(details: &Value) -> bool {
             || contains_ignore_case(&detail, "mfa completed")
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Map, Value};
+
+    use super::*;
+    use crate::formats::test_support::{APP, APP_LC, PC_APP, TENANT_LC, UPN};
+
+    fn object(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            other => panic!("not an object: {other}"),
+        }
+    }
+
+    /// The same refused sign-in in the three shapes users export.
+    fn shapes() -> Vec<(&'static str, Value)> {
+        let status = json!({"errorCode": 50076, "failureReason": "you must use multi-factor authentication", "additionalDetails": "MFA required in Azure AD"});
+        let details = json!([{"authenticationMethod": "Password", "succeeded": true, "authenticationStepResultDetail": "Correct password"}]);
+        vec![
+            (
+                "event hub",
+                json!({
+                    "time": "2026-06-02T08:15:03.123Z",
+                    "resourceId": format!("/tenants/{TENANT_LC}/providers/Microsoft.aadiam"),
+                    "operationName": "Sign-in activity", "category": "NonInteractiveUserSignInLogs",
+                    "tenantId": TENANT_LC, "resultType": "50076",
+                    "correlationId": "5E2B0C7A-9D4F-4B1E-8C3A-6F7E8D9C0B1A",
+                    "properties": {
+                        "id": "d5e8", "createdDateTime": "2026-06-02T08:15:03.123+00:00",
+                        "userPrincipalName": UPN, "appId": APP, "appDisplayName": "Contoso Sync",
+                        "correlationId": "5E2B0C7A-9D4F-4B1E-8C3A-6F7E8D9C0B1A", "status": status,
+                        "resourceDisplayName": "Microsoft Partner Center", "resourceId": PC_APP,
+                        "homeTenantId": TENANT_LC, "authenticationRequirement": "singleFactorAuthentication",
+                        "authenticationDetails": details, "mfaDetail": {}, "userAgent": "python-requests/2.31.0"
+                    }
+                }),
+            ),
+            (
+                "portal download",
+                json!({
+                    "id": "d5e8", "createdDateTime": "2026-06-02T08:15:03.123Z",
+                    "userPrincipalName": UPN, "appId": APP, "appDisplayName": "Contoso Sync",
+                    "correlationId": "5E2B0C7A-9D4F-4B1E-8C3A-6F7E8D9C0B1A", "status": status,
+                    "resourceDisplayName": "Microsoft Partner Center", "resourceId": PC_APP,
+                    "homeTenantId": TENANT_LC, "authenticationRequirement": "singleFactorAuthentication",
+                    "authenticationDetails": details, "mfaDetail": null, "userAgent": "python-requests/2.31.0"
+                }),
+            ),
+            (
+                "log analytics",
+                json!({
+                    "TenantId": TENANT_LC, "TimeGenerated": "2026-06-02T08:15:03.123Z",
+                    "ResourceId": format!("/tenants/{TENANT_LC}/providers/Microsoft.aadiam"),
+                    "Category": "NonInteractiveUserSignInLogs", "Type": "AADNonInteractiveUserSignInLogs",
+                    "ResultType": "50076", "Id": "d5e8",
+                    "UserPrincipalName": UPN, "AppId": APP, "AppDisplayName": "Contoso Sync",
+                    "CorrelationId": "5E2B0C7A-9D4F-4B1E-8C3A-6F7E8D9C0B1A", "Status": status.to_string(),
+                    "ResourceDisplayName": "Microsoft Partner Center", "ResourceIdentity": PC_APP,
+                    "AuthenticationRequirement": "singleFactorAuthentication",
+                    "AuthenticationDetails": details.to_string(), "MfaDetail": "{}",
+                    "UserAgent": "python-requests/2.31.0"
+                }),
+            ),
+        ]
+    }
+
+    #[test]
+    fn three_shapes_read_alike() {
+        for (name, record) in shapes() {
+            let record = object(record);
+            assert!(looks_like_sign_in(&record), "{name}");
+            let obs = read_sign_in(&record);
+            let facts = obs.sign_in.clone().unwrap_or_default();
+            assert_eq!(facts.resource_id.as_deref(), Some(PC_APP), "{name}");
+            assert_eq!(
+                facts.resource_name.as_deref(),
+                Some("Microsoft Partner Center"),
+                "{name}"
+            );
+            assert_eq!(facts.error_code, Some(50076), "{name}");
+            assert!(!facts.service_principal && !facts.mfa_satisfied, "{name}");
+            assert_eq!(
+                facts.authentication_requirement.as_deref(),
+                Some("singleFactorAuthentication"),
+                "{name}"
+            );
+            assert_eq!(obs.app_id.as_deref(), Some(APP_LC), "{name}");
+            assert_eq!(obs.app_name.as_deref(), Some("Contoso Sync"), "{name}");
+            assert_eq!(obs.principal.as_deref(), Some(UPN), "{name}");
+            assert_eq!(obs.tenant_id.as_deref(), Some(TENANT_LC), "{name}");
+            assert_eq!(
+                obs.correlation_id.as_deref(),
+                Some("5e2b0c7a-9d4f-4b1e-8c3a-6f7e8d9c0b1a"),
+                "{name}"
+            );
+            assert_eq!(obs.request_id.as_deref(), Some("d5e8"), "{name}");
+            assert_eq!(
+                obs.user_agent.as_deref(),
+                Some("python-requests/2.31.0"),
+                "{name}"
+            );
+            assert_eq!(
+                obs.time
+                    .map(crate::formats::timestamp::format_iso)
+                    .as_deref(),
+                Some("2026-06-02T08:15:03.123Z"),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn recognition() {
+        let cases = [
+            (json!({"category": "SignInLogs"}), true),
+            (json!({"category": "managedidentitysigninlogs"}), true),
+            (
+                json!({"Category": "ServicePrincipalSignInLogs", "AppId": "a"}),
+                true,
+            ),
+            (
+                json!({"appId": "a", "resourceId": PC_APP, "createdDateTime": "2026-06-02T08:15:03Z"}),
+                true,
+            ),
+            (
+                json!({"AppId": "a", "ResourceIdentity": PC_APP, "ResultType": "0"}),
+                true,
+            ),
+            // Other Azure diagnostics with `category` are not sign-ins.
+            (
+                json!({"category": "GatewayLogs", "properties": {"appId": "a"}}),
+                false,
+            ),
+            (
+                json!({"category": "AuditLogs", "properties": {"appId": "a"}}),
+                false,
+            ),
+            (
+                json!({"url": "https://api.partnercenter.microsoft.com/v1/customers", "status": 200}),
+                false,
+            ),
+            (json!({"appId": "a", "status": 200}), false),
+        ];
+        for (record, want) in cases {
+            assert_eq!(
+                looks_like_sign_in(&object(record.clone())),
+                want,
+                "{record}"
+            );
+        }
+    }
+
+    #[test]
+    fn mfa_proofs() {
+        let step = |method: &str, ok: Value, detail: &str| json!([{"authenticationMethod": method, "succeeded": ok, "authenticationStepResultDetail": detail}]);
+        let cases = [
+            (
+                step(
+                    "Mobile app notification",
+                    json!(true),
+                    "MFA successfully completed",
+                ),
+                true,
+            ),
+            (
+                step("Text message", json!(true), "MFA completed in Azure AD"),
+                true,
+            ),
+            (step("OATH verification code", json!("True"), ""), true),
+            (step("FIDO2 security key", json!(true), ""), true),
+            (step("Windows Hello for Business", json!(true), ""), true),
+            (
+                step(
+                    "Previously satisfied",
+                    json!(true),
+                    "MFA requirement satisfied by claim in the token",
+                ),
+                true,
+            ),
+            (step("Password", json!(true), "Correct password"), false),
+            (
+                step(
+                    "Previously satisfied",
+                    json!(true),
+                    "First factor requirement satisfied by claim in the token",
+                ),
+                false,
+            ),
+            (
+                step(
+                    "Mobile app notification",
+                    json!(false),
+                    "MFA denied; user declined the authentication",
+                ),
+                false,
+            ),
+            (
+                step(
+                    "Phone call approval (Authentication phone)",
+                    json!(null),
+                    "",
+                ),
+                false,
+            ),
+            (json!({}), false),
+            (json!([]), false),
+        ];
+        for (details, want) in cases {
+            assert_eq!(details_prove_mfa(&details), want, "{details}");
+        }
+    }
+
+    #[test]
+    fn service_principal_and_resource_id() {
+        let record = object(json!({
+            "time": "2026-06-02T08:15:03Z", "category": "ServicePrincipalSignInLogs",
+            "resourceId": format!("/tenants/{TENANT_LC}/providers/Microsoft.aadiam"),
+            "properties": {"appId": APP, "servicePrincipalId": "x", "servicePrincipalName": "Sync",
+                "resourceId": PC_APP.to_ascii_uppercase(), "status": {"errorCode": 7000215},
+                "userPrincipalName": "should-not-be-kept@contoso.com"}
+        }));
+        let obs = read_sign_in(&record);
+        let facts = obs.sign_in.unwrap_or_default();
+        assert!(facts.service_principal);
+        assert_eq!(facts.resource_id.as_deref(), Some(PC_APP));
+        assert_eq!(facts.error_code, Some(7000215));
+        assert_eq!(obs.principal, None);
+        // Only the tenant path: no resource id at all.
+        let record = object(json!({
+            "category": "SignInLogs",
+            "resourceId": format!("/tenants/{TENANT_LC}/providers/Microsoft.aadiam"),
+            "properties": {"appId": APP, "resourceDisplayName": "Microsoft Partner Center"}
+        }));
+        let facts = read_sign_in(&record).sign_in.unwrap_or_default();
+        assert_eq!(facts.resource_id, None);
+        assert_eq!(
+            facts.resource_name.as_deref(),
+            Some("Microsoft Partner Center")
+        );
+        // Non-interactive service-principal event types, without a category.
+        let record = object(
+            json!({"appId": APP, "resourceId": PC_APP, "createdDateTime": "2026-06-02T08:15:03Z",
+            "signInEventTypes": ["servicePrincipal"], "status": {"errorCode": 0}}),
+        );
+        assert!(
+            read_sign_in(&record)
+                .sign_in
+                .unwrap_or_default()
+                .service_principal
+        );
+    }
+}
