@@ -199,14 +199,14 @@ fn api_call_rules_in_priority_order() {
             validate_mfa(false),
         ),
         (
-            "IsMfaCompliant True beats an app-only token",
+            "an app-only token beats IsMfaCompliant True (a daemon stays app-only)",
             gateway(
                 Some(&app_only_idtyp),
                 200,
                 json!({"IsMfaCompliant": "True"}),
                 ok_body(),
             ),
-            validate_mfa(true),
+            APP_ONLY_CLAIMS,
         ),
         (
             "ISMFACOMPLIANT FALSE, no token",
@@ -968,7 +968,13 @@ fn partner_requests_items() {
         (json!(false), report(false)),
         (json!(true), report(true)),
         (json!("False"), report(false)),
-        (json!(null), unknown(Evidence::NoToken, None)),
+        (
+            json!(null),
+            unknown(
+                Evidence::PartnerRequestsReport,
+                Some("no_mfa_compliant_value"),
+            ),
+        ),
     ];
     for (compliant, want) in cases {
         let c = run_as(&item(compliant.clone()), AUTO_DOCUMENT)

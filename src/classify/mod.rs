@@ -145,9 +145,13 @@ fn classify_api_call(obs: Observation, origin: &Origin) -> Option<Call> {
     let decoded: Option<&Claims> = claims.as_ref().and_then(|c| c.as_ref().ok());
     let (url_host, url_path) = obs.url.as_deref().map(split_url).unwrap_or((None, None));
     let host = obs.host.clone().or(url_host);
+    let rejected_for_mfa = obs.error_code.as_deref() == Some(MFA_ERROR_CODE);
+    // Without a host, a Partner Center token audience or Partner Center's own
+    // 900421 error says whose API answered.
     let is_partner_center = obs.from_partner_center_report
         || host.as_deref().is_some_and(is_partner_center_host)
-        || (host.is_none() && decoded.is_some_and(Claims::is_partner_center_audience));
+        || (host.is_none()
+            && (rejected_for_mfa || decoded.is_some_and(Claims::is_partner_center_audience)));
     if !is_partner_center {
         return None;
     }
@@ -159,20 +163,31 @@ fn classify_api_call(obs: Observation, origin: &Origin) -> Option<Call> {
         })
     });
 
-    let judgement = if obs.error_code.as_deref() == Some(MFA_ERROR_CODE) {
+    let token_auth = decoded.map(Claims::auth);
+    // Partner Center's rejection decides; then an app-only token (the header
+    // answer does not make a daemon App+User); then Partner Center's own
+    // `isMfaCompliant` answer; then the user token's claims.
+    let judgement = if rejected_for_mfa {
         Judgement::broken(Evidence::Error900421)
     } else if obs.legacy_mfa_required {
         Judgement::broken(Evidence::LegacyMfaRequired)
+    } else if token_auth == Some(TokenAuth::AppOnly) {
+        Judgement::app_only(Evidence::TokenClaims)
     } else if let Some(compliant) = obs.is_mfa_compliant {
         Judgement::app_user(compliant, Evidence::ValidateMfaHeader)
-    } else if let Some(claims) = decoded {
-        match claims.auth() {
+    } else if let Some(auth) = token_auth {
+        match auth {
             TokenAuth::AppOnly => Judgement::app_only(Evidence::TokenClaims),
             TokenAuth::AppUser { mfa } => Judgement::app_user(mfa, Evidence::TokenClaims),
             TokenAuth::Inconclusive => Judgement::unknown(Evidence::InconclusiveClaims, None),
         }
     } else if let Some(compliant) = obs.report_mfa_compliant {
         Judgement::app_user(compliant, Evidence::PartnerRequestsReport)
+    } else if obs.from_partner_center_report {
+        Judgement::unknown(
+            Evidence::PartnerRequestsReport,
+            Some("no_mfa_compliant_value"),
+        )
     } else if let Some(Err(err)) = &claims {
         Judgement::unknown(Evidence::UndecodableToken, Some(err.reason()))
     } else {

@@ -379,8 +379,7 @@ impl Finder {
             // A code in a successful response is data, not an error.
             error_code: self.error_code.filter(|_| status.is_none_or(|s| s >= 400)),
             is_mfa_compliant: self.is_mfa_compliant,
-            legacy_mfa_required: self.legacy_mfa_required
-                && status.is_none_or(|s| s == 401 || s == 403),
+            legacy_mfa_required: self.legacy_mfa_required && matches!(status, Some(401 | 403)),
             correlation_id: self.correlation.take().map(|c| c.to_ascii_lowercase()),
             request_id: self.request_id.take(),
             user_agent: self.user_agent.take(),
