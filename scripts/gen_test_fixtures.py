@@ -62,12 +62,12 @@ def main():
         '{"timestamp":"2026-06-02T08:00:02Z","request":{"method":"GET","url":"https://api.partnercenter.microsoft.com/v1/cust',
         gateway("2026-06-02T08:00:03Z", "api.partnercenter.microsoft.com", "/v1/customers/5b6c7d8e-0000-4000-8000-000000000001/subscriptions",
                 200, app_user(risky_app, ["pwd"], "bot@fixture.example", 3)),
-        '[1, 2, 3]',
+        '["api.partnercenter.microsoft.com", 401]',
         gateway("2026-06-02T08:00:05Z", "api.partnercenter.microsoft.com", "/v1/invoices", 200,
                 "opaque-Zm9vYmFyYmF6cXV4-0123456789", ua="OpaqueClient/2.0"),
     ]
     data = "\n".join(lines).encode() + b"\n"
-    data += b'{"timestamp":"2026-06-02T08:00:06Z","msg":"caf\xe9 \xff\xfe"}\n'
+    data += b'{"timestamp":"2026-06-02T08:00:06Z","host":"api.partnercenter.microsoft.com","msg":"caf\xe9 \xff\xfe"}\n'
     data += gateway("2026-06-02T08:00:07Z", "API.PartnerCenter.Microsoft.com:443", "/v1/customers", 200,
                     app_user(good_app, ["pwd", "mfa"], "admin@fixture.example", 4)).encode() + b"\r\n"
     with open(os.path.join(OUT, "messy-gateway.jsonl"), "wb") as f:

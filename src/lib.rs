@@ -21,6 +21,7 @@ pub mod formats;
 pub mod input;
 pub mod output;
 pub mod pipeline;
+pub mod prefilter;
 pub mod redact;
 pub mod token;
 pub mod vocab;

@@ -39,6 +39,7 @@ use crate::output::{
     CALLS_FILE, DAILY_CSV, INTEGRATIONS_CSV, INTEGRATIONS_PARQUET, OPERATIONS_CSV, REJECTS_CSV,
     SUMMARY_FILE,
 };
+use crate::prefilter::Prefilter;
 use crate::redact::Redactor;
 use crate::vocab::Verdict;
 
@@ -96,6 +97,14 @@ pub struct ScanReport {
 
 /// One array element: its bytes, or why it could not be framed; with its index.
 type FramedElement = Result<(u64, Vec<u8>), (u64, RejectReason)>;
+
+/// What every chunk job reads (and the per-worker partial aggregates it folds into).
+struct Shared {
+    prefilter: Prefilter,
+    redactor: Option<Redactor>,
+    /// One partial state per worker thread, merged at the end.
+    partials: Vec<Mutex<Aggregates>>,
+}
 
 /// A chunk of records for one job.
 enum Work {
@@ -166,11 +175,11 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         .thread_name(|i| format!("pcmfa-worker-{i}"))
         .build()
         .map_err(|err| Error::Usage(format!("cannot start {threads} threads: {err}")))?;
-    let partials: Arc<Vec<Mutex<Aggregates>>> = Arc::new(
-        (0..threads)
-            .map(|_| Mutex::new(Aggregates::default()))
-            .collect(),
-    );
+    let shared = Arc::new(Shared {
+        prefilter: Prefilter::new(),
+        redactor: config.redactor.clone(),
+        partials: (0..threads).map(|_| Mutex::new(Aggregates::default())).collect(),
+    });
 
     let mut ledger = Ledger::new(&discovery.files);
     let files = discovery.files;
@@ -185,7 +194,7 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         let reader = Reader {
             config,
             pool: &pool,
-            partials: partials.clone(),
+            shared: shared.clone(),
             tickets: ticket_rx,
             messages: msg_tx,
             progress,
@@ -197,7 +206,7 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
     })?;
 
     let mut aggregates = Aggregates::default();
-    for partial in partials.iter() {
+    for partial in shared.partials.iter() {
         let partial = std::mem::take(&mut *partial.lock().unwrap_or_else(|e| e.into_inner()));
         aggregates.merge(partial);
     }
@@ -263,7 +272,7 @@ fn check_out_dir(dir: &std::path::Path) -> Result<(), Error> {
 struct Reader<'a> {
     config: &'a ScanConfig,
     pool: &'a rayon::ThreadPool,
-    partials: Arc<Vec<Mutex<Aggregates>>>,
+    shared: Arc<Shared>,
     tickets: Receiver<()>,
     messages: Sender<(u64, Message)>,
     progress: &'a Progress,
@@ -472,13 +481,12 @@ impl Reader<'_> {
         let seq = self.seq;
         self.seq += 1;
         let messages = self.messages.clone();
-        let partials = self.partials.clone();
+        let shared = self.shared.clone();
         let source = source.clone();
-        let redactor = self.config.redactor.clone();
         self.pool.spawn(move || {
-            let result = process_chunk(&source, format, work, redactor.as_ref());
-            let slot = rayon::current_thread_index().unwrap_or(0) % partials.len().max(1);
-            if let Some(partial) = partials.get(slot) {
+            let result = process_chunk(&source, format, work, &shared);
+            let slot = rayon::current_thread_index().unwrap_or(0) % shared.partials.len().max(1);
+            if let Some(partial) = shared.partials.get(slot) {
                 let mut partial = partial.lock().unwrap_or_else(|e| e.into_inner());
                 for call in &result.calls {
                     partial.add(call);
@@ -530,15 +538,16 @@ fn describe_read_error(err: &io::Error) -> String {
 }
 
 /// Parses and classifies one chunk of records.
-fn process_chunk(
-    source: &Arc<str>,
-    format: Format,
-    work: Work,
-    redactor: Option<&Redactor>,
-) -> ChunkResult {
+fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared) -> ChunkResult {
     let mut result = ChunkResult::default();
+    let redactor = shared.redactor.as_ref();
     let read = |result: &mut ChunkResult, record: u64, bytes: &[u8]| {
         result.records += 1;
+        // Most records cannot be Partner Center: count them without parsing.
+        if !shared.prefilter.may_be_partner_center(bytes) {
+            result.other += 1;
+            return;
+        }
         match parse_record(bytes, format) {
             Parsed::Reject(reason) => result.rejects.push(Reject {
                 source_file: source.clone(),

@@ -81,7 +81,14 @@ fn a_bad_record_is_rejected_alone_and_the_file_goes_on() {
     data.extend_from_slice((pc_line(1) + "\n").as_bytes());
     data.extend_from_slice(b"{\"host\":\"api.partnercenter.microsoft.com\",\"x\":\"nul\0byte\"}\n");
     data.extend_from_slice(b"{\"host\":\"api.partnercenter.microsoft.com\",\"x\":\"\xC3\x28\"}\n");
-    data.extend_from_slice(format!("{}{}\n", "[".repeat(100_000), "]".repeat(100_000)).as_bytes());
+    data.extend_from_slice(
+        format!(
+            "{{\"host\":\"api.partnercenter.microsoft.com\",\"x\":{}{}}}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        )
+        .as_bytes(),
+    );
     data.extend_from_slice(b"{\"host\":\"graph.microsoft.com\",\"host\":\"api.partnercenter.microsoft.com\",\"status\":401,\"body\":\"900421\"}\n");
     data.extend_from_slice(b"{\"host\":\"api.partnercenter.microsoft.com\",\"status\":1e300,\"n\":123456789012345678901234567890}\n");
     data.extend_from_slice(b"{\"host\":\"api.partnercenter.microsoft.com\",\"n\":1e400}\n");
