@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::aggregate::{Aggregates, IntegrationRow, VerdictCounts};
-use crate::classify::{classify, Origin};
+use crate::classify::{classify_with, Origin};
 use crate::error::Error;
 use crate::event::{Call, Reject, RejectReason};
 use crate::formats::timestamp::format_iso;
@@ -41,6 +41,7 @@ use crate::output::{
 };
 use crate::prefilter::Prefilter;
 use crate::redact::Redactor;
+use crate::token::TokenCache;
 use crate::vocab::Verdict;
 
 /// What a scan reads and where it writes.
@@ -97,6 +98,11 @@ pub struct ScanReport {
 
 /// One array element: its bytes, or why it could not be framed; with its index.
 type FramedElement = Result<(u64, Vec<u8>), (u64, RejectReason)>;
+
+thread_local! {
+    /// Each worker's decoded tokens: a token is decoded once per worker.
+    static TOKENS: std::cell::RefCell<TokenCache> = std::cell::RefCell::new(TokenCache::default());
+}
 
 /// What every chunk job reads (and the per-worker partial aggregates it folds into).
 struct Shared {
@@ -178,7 +184,9 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
     let shared = Arc::new(Shared {
         prefilter: Prefilter::new(),
         redactor: config.redactor.clone(),
-        partials: (0..threads).map(|_| Mutex::new(Aggregates::default())).collect(),
+        partials: (0..threads)
+            .map(|_| Mutex::new(Aggregates::default()))
+            .collect(),
     });
 
     let mut ledger = Ledger::new(&discovery.files);
@@ -563,7 +571,9 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
                     source_record: record,
                     format: label,
                 };
-                match classify(*observation, &origin) {
+                let call =
+                    TOKENS.with_borrow_mut(|tokens| classify_with(*observation, &origin, tokens));
+                match call {
                     Some(mut call) => {
                         if let (Some(redactor), Some(principal)) = (redactor, &call.principal) {
                             call.principal = Some(redactor.pseudonym(principal));

@@ -27,7 +27,11 @@ const PLAIN: &[&str] = &[
 ];
 
 /// Texts whose base64 forms mark a Partner Center token payload.
-const IN_TOKENS: &[&str] = &["partnercenter", "partner.microsoft", "fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd"];
+const IN_TOKENS: &[&str] = &[
+    "partnercenter",
+    "partner.microsoft",
+    "fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd",
+];
 
 /// Substring finders built once per run.
 pub struct Prefilter {
@@ -49,7 +53,10 @@ impl Prefilter {
         needles.sort();
         needles.dedup();
         Prefilter {
-            finders: needles.into_iter().map(|n| Finder::new(&n).into_owned()).collect(),
+            finders: needles
+                .into_iter()
+                .map(|n| Finder::new(&n).into_owned())
+                .collect(),
         }
     }
 
@@ -107,7 +114,11 @@ mod tests {
             br#"{"IsMfaCompliant":"True"}"#,
             br#"{"items":[{"mfaCompliant":false}]}"#,
         ] {
-            assert!(p.may_be_partner_center(hit), "{}", String::from_utf8_lossy(hit));
+            assert!(
+                p.may_be_partner_center(hit),
+                "{}",
+                String::from_utf8_lossy(hit)
+            );
         }
         for miss in [
             &br#"{"host":"graph.microsoft.com","status":200}"#[..],
@@ -130,8 +141,13 @@ mod tests {
             for pad in 0..6 {
                 let payload = format!(r#"{{"{}":"{aud}","appid":"x"}}"#, "a".repeat(pad));
                 for encoded in [URL_SAFE_NO_PAD.encode(&payload), STANDARD.encode(&payload)] {
-                    let record = format!(r#"{{"path":"/v1/customers","authorization":"Bearer eyJ0.{encoded}.sig"}}"#);
-                    assert!(p.may_be_partner_center(record.as_bytes()), "{aud} pad {pad}");
+                    let record = format!(
+                        r#"{{"path":"/v1/customers","authorization":"Bearer eyJ0.{encoded}.sig"}}"#
+                    );
+                    assert!(
+                        p.may_be_partner_center(record.as_bytes()),
+                        "{aud} pad {pad}"
+                    );
                 }
             }
         }

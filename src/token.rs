@@ -58,6 +58,45 @@ impl fmt::Debug for BearerToken {
     }
 }
 
+/// A token's decoded claims (or why they could not be read) and its fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub claims: Result<Claims, TokenError>,
+    pub fingerprint: String,
+}
+
+/// Decodes each distinct token once: a gateway log repeats the same token
+/// for every call made in its hour of validity. Held in memory for one
+/// worker only, never written; cleared when full, so memory stays bounded.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: std::collections::HashMap<Box<str>, Decoded>,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TokenCache({} tokens)", self.entries.len())
+    }
+}
+
+/// Distinct tokens a cache holds before it starts afresh.
+const CACHE_CAPACITY: usize = 4096;
+
+impl TokenCache {
+    /// The decoded claims and fingerprint of `token`.
+    pub fn decode(&mut self, token: &BearerToken) -> &Decoded {
+        if self.entries.len() >= CACHE_CAPACITY && !self.entries.contains_key(token.0.as_str()) {
+            self.entries.clear();
+        }
+        self.entries
+            .entry(Box::from(token.0.as_str()))
+            .or_insert_with(|| Decoded {
+                claims: token.claims(),
+                fingerprint: token.fingerprint(),
+            })
+    }
+}
+
 impl BearerToken {
     /// From an `Authorization` header value: `Bearer <token>` (scheme
     /// case-insensitive, whitespace trimmed, surrounding quotes stripped).
@@ -1164,5 +1203,21 @@ mod tests {
             s.replace_range(i..=i, "%");
             let _ = BearerToken::new(&s).map(|t| t.claims());
         }
+    }
+
+    #[test]
+    fn the_cache_decodes_once_and_answers_the_same() {
+        let token = BearerToken::new("abc.def.ghi").expect("token");
+        let mut cache = TokenCache::default();
+        let first = cache.decode(&token).clone();
+        assert_eq!(first.claims, token.claims());
+        assert_eq!(first.fingerprint, token.fingerprint());
+        assert_eq!(cache.decode(&token), &first);
+        for i in 0..CACHE_CAPACITY + 10 {
+            let other = BearerToken::new(&format!("t{i}")).expect("token");
+            cache.decode(&other);
+        }
+        assert!(cache.entries.len() <= CACHE_CAPACITY);
+        assert!(!format!("{cache:?}").contains("abc"));
     }
 }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::event::{Call, Observation, SignInFacts};
 use crate::formats::MFA_ERROR_CODE;
-use crate::token::{Claims, TokenAuth};
+use crate::token::{Claims, TokenAuth, TokenCache};
 use crate::vocab::{AuthMode, EventKind, Evidence, MfaClaim, Verdict};
 use hosts::{is_partner_center_host, split_url, PARTNER_CENTER_APP_ID};
 
@@ -86,9 +86,14 @@ impl Judgement {
 
 /// Classifies one observation; `None` when it is not a Partner Center event.
 pub fn classify(obs: Observation, origin: &Origin) -> Option<Call> {
+    classify_with(obs, origin, &mut TokenCache::default())
+}
+
+/// [`classify`], decoding each distinct token once through `tokens`.
+pub fn classify_with(obs: Observation, origin: &Origin, tokens: &mut TokenCache) -> Option<Call> {
     match obs.sign_in.clone() {
         Some(facts) => classify_sign_in(obs, facts, origin),
-        None => classify_api_call(obs, origin),
+        None => classify_api_call(obs, origin, tokens),
     }
 }
 
@@ -140,9 +145,10 @@ fn classify_sign_in(obs: Observation, facts: SignInFacts, origin: &Origin) -> Op
     ))
 }
 
-fn classify_api_call(obs: Observation, origin: &Origin) -> Option<Call> {
-    let claims = obs.bearer.as_ref().map(|token| token.claims());
-    let decoded: Option<&Claims> = claims.as_ref().and_then(|c| c.as_ref().ok());
+fn classify_api_call(obs: Observation, origin: &Origin, tokens: &mut TokenCache) -> Option<Call> {
+    let token = obs.bearer.as_ref().map(|token| tokens.decode(token));
+    let claims = token.map(|t| &t.claims);
+    let decoded: Option<&Claims> = claims.and_then(|c| c.as_ref().ok());
     let (url_host, url_path) = obs.url.as_deref().map(split_url).unwrap_or((None, None));
     let host = obs.host.clone().or(url_host);
     let rejected_for_mfa = obs.error_code.as_deref() == Some(MFA_ERROR_CODE);
@@ -188,13 +194,13 @@ fn classify_api_call(obs: Observation, origin: &Origin) -> Option<Call> {
             Evidence::PartnerRequestsReport,
             Some("no_mfa_compliant_value"),
         )
-    } else if let Some(Err(err)) = &claims {
+    } else if let Some(Err(err)) = claims {
         Judgement::unknown(Evidence::UndecodableToken, Some(err.reason()))
     } else {
         Judgement::unknown(Evidence::NoToken, None)
     };
 
-    let fingerprint = obs.bearer.as_ref().map(|t| t.fingerprint());
+    let fingerprint = token.map(|t| t.fingerprint.clone());
     let error_code = obs.error_code.clone();
     let claims = decoded.cloned();
     Some(build_call(
