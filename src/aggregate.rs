@@ -34,6 +34,12 @@ impl VerdictCounts {
     pub fn total(&self) -> u64 {
         self.0.iter().sum()
     }
+    /// Orders most broken first, then most at risk, then busiest.
+    pub fn worst_first(&self, other: &VerdictCounts) -> std::cmp::Ordering {
+        let key = |c: &VerdictCounts| (c.get(Verdict::Broken), c.get(Verdict::AtRisk), c.total());
+        key(other).cmp(&key(self))
+    }
+
     /// Worst known verdict; `Unknown` only when every event is unknown.
     pub fn worst(&self) -> Verdict {
         Verdict::ALL
@@ -219,17 +225,7 @@ impl Aggregates {
         rows.sort_by(|a, b| {
             a.verdict
                 .cmp(&b.verdict)
-                .then_with(|| {
-                    b.counts
-                        .get(Verdict::Broken)
-                        .cmp(&a.counts.get(Verdict::Broken))
-                })
-                .then_with(|| {
-                    b.counts
-                        .get(Verdict::AtRisk)
-                        .cmp(&a.counts.get(Verdict::AtRisk))
-                })
-                .then_with(|| b.counts.total().cmp(&a.counts.total()))
+                .then_with(|| a.counts.worst_first(&b.counts))
                 .then_with(|| a.integration.cmp(&b.integration))
         });
         for (i, row) in rows.iter_mut().enumerate() {
@@ -250,15 +246,8 @@ impl Aggregates {
             })
             .collect();
         rows.sort_by(|a, b| {
-            b.counts
-                .get(Verdict::Broken)
-                .cmp(&a.counts.get(Verdict::Broken))
-                .then_with(|| {
-                    b.counts
-                        .get(Verdict::AtRisk)
-                        .cmp(&a.counts.get(Verdict::AtRisk))
-                })
-                .then_with(|| b.counts.total().cmp(&a.counts.total()))
+            a.counts
+                .worst_first(&b.counts)
                 .then_with(|| a.operation.cmp(&b.operation))
         });
         rows

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -190,25 +191,27 @@ fn scan_with_progress(config: &ScanConfig, quiet: bool) -> Result<ScanReport> {
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
     let report = std::thread::scope(|scope| {
-        let worker = scope.spawn(|| scan(config, &progress));
-        while !worker.is_finished() {
+        // The bar redraws every 100 ms and stops the moment the scan ends.
+        let progress = &progress;
+        let bar = &bar;
+        scope.spawn(move || loop {
             let total = progress.total_bytes.load(Ordering::Relaxed);
             if total > 0 {
                 bar.set_length(total);
             }
             bar.set_position(progress.bytes_read.load(Ordering::Relaxed));
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        worker.join()
+            if done_rx.recv_timeout(Duration::from_millis(100)) != Err(RecvTimeoutError::Timeout) {
+                break;
+            }
+        });
+        let report = scan(config, progress);
+        drop(done_tx);
+        report
     });
     bar.finish_and_clear();
-    match report {
-        Ok(result) => {
-            Ok(result.with_context(|| format!("scan into {} failed", config.out_dir.display()))?)
-        }
-        Err(_) => bail!("the scan stopped unexpectedly"),
-    }
+    report.with_context(|| format!("scan into {} failed", config.out_dir.display()))
 }
 
 fn print_summary(report: &ScanReport, config: &ScanConfig) {

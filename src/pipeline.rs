@@ -399,6 +399,7 @@ impl Reader<'_> {
                 let mut batch_bytes = 0;
                 let mut alive = true;
                 let mut first = true;
+                let mut failure = None;
                 for item in framer {
                     // A document whose array holds no objects is not a log (e.g. a settings file).
                     if let (true, Ok(element)) = (first, &item) {
@@ -421,15 +422,7 @@ impl Reader<'_> {
                         }
                         Err(ElementError::Truncated { index }) => {
                             batch.push(Err((index, RejectReason::Truncated)));
-                            alive = self.dispatch(
-                                file,
-                                &source,
-                                format,
-                                Work::Elements(std::mem::take(&mut batch)),
-                            ) && self.send(Message::Failed {
-                                file,
-                                reason: "document ends early (truncated)".into(),
-                            });
+                            failure = Some("document ends early (truncated)".to_string());
                             break;
                         }
                         Err(ElementError::NoArray) => {
@@ -440,15 +433,7 @@ impl Reader<'_> {
                             break;
                         }
                         Err(ElementError::Io(message)) => {
-                            alive = self.dispatch(
-                                file,
-                                &source,
-                                format,
-                                Work::Elements(std::mem::take(&mut batch)),
-                            ) && self.send(Message::Failed {
-                                file,
-                                reason: message,
-                            });
+                            failure = Some(message);
                             break;
                         }
                     };
@@ -469,6 +454,9 @@ impl Reader<'_> {
                 }
                 if alive && !batch.is_empty() {
                     alive = self.dispatch(file, &source, format, Work::Elements(batch));
+                }
+                if let (true, Some(reason)) = (alive, failure) {
+                    alive = self.send(Message::Failed { file, reason });
                 }
                 alive
             }

@@ -48,14 +48,7 @@ pub struct Format {
 }
 
 /// Where the record array may sit in a JSON document, in priority order.
-pub const DOCUMENT_PATHS: &[&[&str]] = &[
-    &[],
-    &["records"],
-    &["value"],
-    &["items"],
-    &["entries"],
-    &["log", "entries"],
-];
+pub const DOCUMENT_PATHS: &[&[&str]] = crate::input::json_array::DEFAULT_PATHS;
 /// Where HAR keeps its entries.
 pub const HAR_PATHS: &[&[&str]] = &[&["log", "entries"]];
 
