@@ -75,17 +75,19 @@ fi
 RES=$DIR/results.tsv
 : > "$RES"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+PSI_BEFORE=$(head -n1 /proc/pressure/cpu 2>/dev/null | cut -d' ' -f2-4 || true)
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
-run_once() { # run_once TAG FILE CMD... ; appends "tag file microseconds rss_kib exit"
+run_once() { # run_once TAG FILE CMD... ; appends "tag file microseconds rss_kib exit cpu_s"
   local tag=$1 file=$2; shift 2
   local rssf=$DIR/.rss.$$ errf=$DIR/.stderr.$$ t0 t1 rc=0 rss
   t0=${EPOCHREALTIME/./}
-  "$TIME" -f %M -o "$rssf" "$@" > /dev/null 2> "$errf" || rc=$?
+  "$TIME" -f '%M %U %S' -o "$rssf" "$@" > /dev/null 2> "$errf" || rc=$?
   t1=${EPOCHREALTIME/./}
   # GNU time writes "Command exited with non-zero status N" before %M in that case.
-  rss=$(tail -n1 "$rssf")
-  printf '%s\t%s\t%s\t%s\t%s\n' "$tag" "$file" "$((t1 - t0))" "$rss" "$rc" >> "$RES.raw"
+  read -r rss usr sys < <(tail -n1 "$rssf")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$tag" "$file" "$((t1 - t0))" "$rss" "$rc" \
+    "$(python3 -c "print(round($usr + $sys, 2))")" >> "$RES.raw"
   [ "$rc" = 0 ] || log "WARNING: $tag on $file exited $rc: $(head -c 500 "$errf")"
   rm -f "$rssf" "$errf"
 }
@@ -124,6 +126,7 @@ if [ "$BIG" -gt 0 ]; then
   [ "${BENCH_KEEP_BIG:-0}" = 1 ] || rm -f "$FBIG"
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+PSI_AFTER=$(head -n1 /proc/pressure/cpu 2>/dev/null | cut -d' ' -f2-4 || true)
 
 # 5. Agreement, the table and the ratios.
 BYTES10=$(stat -c %s "$F10"); BYTES100=$(stat -c %s "$F100")
@@ -133,33 +136,35 @@ import csv, os, sys
 from collections import defaultdict
 d, raw, res, b10, b100, bbig = sys.argv[1], sys.argv[2], sys.argv[3], *map(int, sys.argv[4:])
 size = {"pc10": b10, "pc100": b100, "pc10-gz": b10, "big": bbig}
-times, rss, rcs = defaultdict(list), defaultdict(int), defaultdict(set)
+times, rss, rcs, cpus = defaultdict(list), defaultdict(int), defaultdict(set), defaultdict(list)
 for line in open(raw):
-    tag, f, s, kib, rc = line.rstrip("\n").split("\t")
+    tag, f, s, kib, rc, cpu = line.rstrip("\n").split("\t")
     times[(tag, f)].append(int(s) / 1e6); rss[(tag, f)] = max(rss[(tag, f)], int(kib or 0)); rcs[(tag, f)].add(rc)
+    cpus[(tag, f)].append(float(cpu))
 
 def best(tag, f):
     return min(times[(tag, f)]) if times.get((tag, f)) else None
 
 rows = []
 with open(res, "w") as out:
-    out.write("tool\tfile\tbytes\tbest_s\tMB_per_s\tpeak_rss_MB\truns_s\texit\n")
+    out.write("tool\tfile\tbytes\tbest_s\tMB_per_s\tcpu_s_best_run\tpeak_rss_MB\truns_s\texit\n")
     for (tag, f), ts in times.items():
         b = best(tag, f); mbps = size[f] / b / 1e6
+        cpu = cpus[(tag, f)][ts.index(b)]
         r = rss[(tag, f)] * 1024 / 1e6
-        rows.append((tag, f, b, mbps, r, ts, rcs[(tag, f)]))
-        out.write(f"{tag}\t{f}\t{size[f]}\t{b:.3f}\t{mbps:.1f}\t{r:.1f}\t{','.join('%.3f' % t for t in ts)}\t{','.join(sorted(rcs[(tag, f)]))}\n")
+        rows.append((tag, f, b, mbps, r, ts, rcs[(tag, f)], cpu))
+        out.write(f"{tag}\t{f}\t{size[f]}\t{b:.3f}\t{mbps:.1f}\t{cpu:.2f}\t{r:.1f}\t{','.join('%.3f' % t for t in ts)}\t{','.join(sorted(rcs[(tag, f)]))}\n")
 
 names = {"pc10": "gw 10% PC", "pc100": "gw 100% PC", "pc10-gz": "gw 10% PC .gz", "big": "gw 10% PC (big)"}
-md = ["| tool | file | size (MiB, uncompressed) | best of runs (s) | MB/s | peak RSS (MB) | all runs (s) |",
-      "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
+md = ["| tool | file | size (MiB, uncompressed) | best of runs (s) | MB/s | CPU s (user+sys) of best run | peak RSS (MB) | all runs (s) |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
 print()
-print(f"{'tool':<10} {'file':<16} {'MiB':>7} {'best s':>8} {'MB/s':>8} {'RSS MB':>8}  runs")
-for tag, f, b, mbps, r, ts, rc in rows:
+print(f"{'tool':<10} {'file':<16} {'MiB':>7} {'best s':>8} {'MB/s':>8} {'CPU s':>7} {'RSS MB':>8}  runs")
+for tag, f, b, mbps, r, ts, rc, cpu in rows:
     mib = size[f] / 2**20
-    print(f"{tag:<10} {names[f]:<16} {mib:>7.0f} {b:>8.3f} {mbps:>8.1f} {r:>8.1f}  {' '.join('%.2f' % t for t in ts)}"
+    print(f"{tag:<10} {names[f]:<16} {mib:>7.0f} {b:>8.3f} {mbps:>8.1f} {cpu:>7.2f} {r:>8.1f}  {' '.join('%.2f' % t for t in ts)}"
           + ("" if rc <= {"0"} else f"  exit {','.join(sorted(rc))}"))
-    md.append(f"| {tag} | {names[f]} | {mib:.0f} | {b:.3f} | {mbps:.1f} | {r:.1f} | {' '.join('%.2f' % t for t in ts)} |")
+    md.append(f"| {tag} | {names[f]} | {mib:.0f} | {b:.3f} | {mbps:.1f} | {cpu:.2f} | {r:.1f} | {' '.join('%.2f' % t for t in ts)} |")
 
 def ratio(num, den):
     return None if num is None or den is None else num / den
@@ -220,6 +225,7 @@ PY
 cat <<EOF
 
 started $STARTED; load average before: $LOAD_BEFORE; after: $LOAD_AFTER
+CPU pressure (some avg10 avg60 avg300) before: $PSI_BEFORE; after: $PSI_AFTER
 pcmfa $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src Cargo.toml Cargo.lock || echo '+dirty'), duckdb $DUCKDB_VERSION, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 results: $RES, $DIR/results.md
 EOF
