@@ -146,11 +146,17 @@ fn classify_sign_in(obs: Observation, facts: SignInFacts, origin: &Origin) -> Op
 }
 
 fn classify_api_call(obs: Observation, origin: &Origin, tokens: &mut TokenCache) -> Option<Call> {
+    let (url_host, url_path) = obs.url.as_deref().map(split_url).unwrap_or((None, None));
+    let host = obs.host.clone().or(url_host);
+    // Another service's call: no need to decode its token.
+    if !obs.from_partner_center_report
+        && host.as_deref().is_some_and(|h| !is_partner_center_host(h))
+    {
+        return None;
+    }
     let token = obs.bearer.as_ref().map(|token| tokens.decode(token));
     let claims = token.map(|t| &t.claims);
     let decoded: Option<&Claims> = claims.and_then(|c| c.as_ref().ok());
-    let (url_host, url_path) = obs.url.as_deref().map(split_url).unwrap_or((None, None));
-    let host = obs.host.clone().or(url_host);
     let rejected_for_mfa = obs.error_code.as_deref() == Some(MFA_ERROR_CODE);
     // Without a host, a Partner Center token audience or Partner Center's own
     // 900421 error says whose API answered.

@@ -9,6 +9,23 @@ pub fn normalize_key(key: &str) -> String {
         .collect()
 }
 
+/// True when `key` normalises to `normalized` (see [`normalize_key`]),
+/// compared without allocating.
+pub fn key_is(key: &str, normalized: &str) -> bool {
+    let mut kept = key
+        .bytes()
+        .filter(|b| !matches!(b, b'_' | b'-' | b'.' | b':' | b' '))
+        .map(|b| b.to_ascii_lowercase());
+    let mut wanted = normalized.bytes();
+    loop {
+        match (kept.next(), wanted.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == b => {}
+            _ => return false,
+        }
+    }
+}
+
 /// True when `text` holds `needle` as a whole number: not preceded or
 /// followed by a letter, digit or `.`.
 pub fn contains_number(text: &str, needle: &str) -> bool {
@@ -83,6 +100,14 @@ mod tests {
         }
         assert_eq!(normalize_key(":authority"), "authority");
         assert_eq!(normalize_key("@t"), "@t");
+    }
+
+    #[test]
+    fn keys_compare_normalised_without_allocating() {
+        assert!(key_is("Request_URI", "requesturi"));
+        assert!(key_is("AppId", "appid"));
+        assert!(!key_is("AppIds", "appid"));
+        assert!(!key_is("App", "appid"));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::keys::{as_bool, as_text, contains_ignore_case, normalize_key};
+use super::keys::{as_bool, as_text, contains_ignore_case, key_is, normalize_key};
 use super::timestamp::{from_epoch_number, parse_timestamp};
 use crate::event::{Observation, SignInFacts};
 
@@ -36,9 +36,10 @@ const MFA_METHODS: &[&str] = &[
 /// Case- and separator-insensitive lookup of the first present key.
 fn get<'a>(map: &'a Map<String, Value>, names: &[&str]) -> Option<&'a Value> {
     names.iter().find_map(|name| map.get(*name)).or_else(|| {
+        // `names` are written as logs spell them; compare normalised forms.
         let wanted: Vec<String> = names.iter().map(|n| normalize_key(n)).collect();
         map.iter()
-            .find(|(k, v)| !v.is_null() && wanted.contains(&normalize_key(k)))
+            .find(|(k, v)| !v.is_null() && wanted.iter().any(|w| key_is(k, w)))
             .map(|(_, v)| v)
     })
 }
