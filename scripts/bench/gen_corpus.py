@@ -362,7 +362,7 @@ def build_other_pool(rng, guid):
                                       "x-client-SKU": "MSAL.Python", "x-client-Ver": "1.28.0"},
                            req_body="client_id=%s&grant_type=%s&scope=%s&client_secret=[redacted]"
                            % (guid(), grant, scope.replace(":", "%3A").replace("/", "%2F").replace(" ", "+"))))
-        weights.append(0.15)
+        weights.append(0.02)  # token requests: ~3% of the other lines (tokens are cached for an hour)
     # A lookalike host (not Partner Center: pcmfa and the SQL both must leave it out).
     look = Principal(rng, guid, "https://graph.microsoft.com", guid(), rng.choice(tenants), roles=None)
     for i in range(4):
