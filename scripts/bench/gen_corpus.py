@@ -5,13 +5,14 @@ end-to-end benchmark (scripts/bench/run.sh).
     gen_corpus.py --size-mib 1024 --pc-share 0.10 --out target/bench/gw-1024-pc10.jsonl
     gen_corpus.py --size-mib 1024 --pc-share 0.10 --out gw.jsonl.gz --gzip
 
-Each line is one HTTP call seen by an egress gateway, about 1-1.5 KiB:
+Each line is one HTTP call seen by an egress gateway, about 1.5-1.9 KB (a v1 access
+token alone is ~1.1 KB; token requests and SAS-signed storage calls carry none):
 
-    {"timestamp":"2026-06-01T08:15:03.123Z","gateway":"egw-02","client_ip":"10.20.3.14",
+    {"timestamp":"2026-06-01T08:15:03.123Z","client_ip":"10.20.3.14",
      "request":{"method":"GET","url":"https://api.partnercenter.microsoft.com/v1/customers/<guid>/subscriptions?size=100",
                 "headers":{"Authorization":"Bearer <jwt>","Accept":"application/json",
-                           "User-Agent":"...","MS-CorrelationId":"<guid>","MS-RequestId":"<guid>"}},
-     "response":{"status":200,"headers":{"Content-Type":"...","MS-CorrelationId":"<guid>"},"body":"..."},
+                           "User-Agent":"...","MS-CorrelationId":"<guid>"}},
+     "response":{"status":200,"headers":{"Content-Type":"...","MS-RequestId":"<guid>"},"body":"..."},
      "duration_ms":182}
 
 A share --pc-share of the lines call Partner Center (api.partnercenter.microsoft.com)
@@ -28,7 +29,7 @@ field fixed except the bearer token, the timestamp and the two correlation ids),
 writes lines in a seeded random order, patching the timestamp (monotonic over
 2026-06-01..07), the token of the principal for that hour (tokens rotate hourly; each is
 built once, when first used) and fresh correlation/request ids. Stdlib only; 1 GiB takes
-well under a minute on one core. The output is a function of (--seed, --pc-share,
+~15 s on one core. The output is a function of (--seed, --pc-share,
 --size-mib) only: the same arguments give the same bytes, gzipped or not.
 """
 

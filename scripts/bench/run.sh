@@ -71,7 +71,8 @@ fi
 
 # 4. Timing. Each command runs BENCH_RUNS times, the commands of one file round-robin
 #    (so a burst of load from other tenants hits all of them alike); wall clock from
-#    bash's EPOCHREALTIME, peak RSS from GNU time's %M (max over the runs).
+#    bash's EPOCHREALTIME; CPU seconds (user+sys) and peak RSS from GNU time (the table
+#    shows the CPU seconds of the best run and the largest peak RSS over the runs).
 RES=$DIR/results.tsv
 : > "$RES"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
