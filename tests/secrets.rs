@@ -8,7 +8,7 @@ mod common;
 use std::io::Read;
 use std::path::Path;
 
-use common::{analyst::string_cells, scan};
+use common::scan;
 
 /// Every file below `dir`, decompressed where gzip.
 fn input_texts(dir: &Path) -> Vec<String> {
@@ -72,29 +72,8 @@ fn no_token_or_secret_reaches_any_output() {
     );
     let out = tempfile::tempdir().expect("tempdir");
     let run = scan(&["sample-data", "tests/fixtures"], out.path(), &[], 3);
-    let mut haystacks = vec![
-        (
-            "stdout".to_string(),
-            String::from_utf8_lossy(&run.stdout).into_owned(),
-        ),
-        (
-            "stderr".to_string(),
-            String::from_utf8_lossy(&run.stderr).into_owned(),
-        ),
-    ];
-    for entry in std::fs::read_dir(out.path()).expect("out") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
-        if name.ends_with(".parquet") {
-            haystacks.push((name, string_cells(&path).join("\n")));
-        } else {
-            haystacks.push((name, std::fs::read_to_string(&path).expect("text output")));
-        }
-    }
+    let haystacks = common::run_texts(out.path(), &run);
+    assert!(haystacks.len() >= 9, "stdout, stderr and the seven outputs");
     for (name, text) in &haystacks {
         assert!(!text.contains("eyJ"), "{name} holds something JWT-shaped");
         for secret in &secrets {

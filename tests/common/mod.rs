@@ -41,6 +41,14 @@ pub fn scan(inputs: &[&str], out: &Path, extra: &[&str], expected_code: i32) -> 
 /// cells included) or in what the binary printed.
 pub fn assert_no_token_shapes(out: &Path, output: &Output) {
     let jwt = regex::Regex::new(r"eyJ[A-Za-z0-9_-]{4,}").expect("regex");
+    for (name, text) in run_texts(out, output) {
+        assert!(!jwt.is_match(&text), "{name} holds a token-shaped string");
+    }
+}
+
+/// What a run printed and every file it wrote, as (name, text): Parquet as
+/// its string cells (lists flattened), other files as UTF-8 (lossy).
+pub fn run_texts(out: &Path, output: &Output) -> Vec<(String, String)> {
     let mut texts = vec![
         (
             "stdout".to_string(),
@@ -62,9 +70,7 @@ pub fn assert_no_token_shapes(out: &Path, output: &Output) {
             }
         }
     }
-    for (name, text) in texts {
-        assert!(!jwt.is_match(&text), "{name} holds a token-shaped string");
-    }
+    texts
 }
 
 /// Rows of a CSV file as maps from column to value.
