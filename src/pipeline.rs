@@ -23,6 +23,9 @@ use crate::aggregate::{Aggregates, IntegrationRow, VerdictCounts};
 use crate::classify::{classify_with, Origin};
 use crate::error::Error;
 use crate::event::{Call, Reject, RejectReason};
+use crate::evidence::held::{HeldCalls, Offer, DEFAULT_MAX_HELD_CALLS};
+use crate::evidence::lift::may_improve;
+use crate::evidence::{SideEvidence, SideFact};
 use crate::formats::timestamp::format_iso;
 use crate::formats::{
     detect, format_label, parse_record, Detection, Format, Framing, Parsed, RecordKind,
@@ -31,8 +34,9 @@ use crate::formats::{
 use crate::input::json_array::{ElementError, JsonArrayFramer};
 use crate::input::{discover, open, utf16_bom, InputFile, LineChunk, LineChunker, Utf16Reader};
 use crate::output::summary::{
-    write_summary, Accounting, FileSummary, InputTotals, IntegrationTotals, PartnerCenterTotals,
-    SkippedInput, Summary, TimeRange, UnreadableInput, VerdictTotals, SCHEMA_VERSION,
+    write_summary, Accounting, CrossRecordEvidence, FileSummary, InputTotals, IntegrationTotals,
+    PartnerCenterTotals, SkippedInput, Summary, TimeRange, UnreadableInput, VerdictTotals,
+    SCHEMA_VERSION,
 };
 use crate::output::{
     write_daily, write_integrations, write_operations, CallsParquetWriter, RejectsCsvWriter,
@@ -62,6 +66,8 @@ pub struct ScanConfig {
     pub force: bool,
     /// Pseudonymise principals with this keyed HMAC.
     pub redactor: Option<Redactor>,
+    /// Calls held back for cross-record evidence, at most (see `crate::evidence::held`).
+    pub max_held_calls: usize,
 }
 
 impl ScanConfig {
@@ -75,6 +81,7 @@ impl ScanConfig {
             max_record_bytes: 16 << 20,
             force: false,
             redactor: None,
+            max_held_calls: DEFAULT_MAX_HELD_CALLS,
         }
     }
 }
@@ -110,6 +117,8 @@ struct Shared {
     redactor: Option<Redactor>,
     /// One partial state per worker thread, merged at the end.
     partials: Vec<Mutex<Aggregates>>,
+    /// One partial side-evidence state per worker thread, merged at the end.
+    side: Vec<Mutex<SideEvidence>>,
 }
 
 /// A chunk of records for one job.
@@ -123,6 +132,8 @@ enum Work {
 struct ChunkResult {
     calls: Vec<Call>,
     rejects: Vec<Reject>,
+    /// Evidence for other records' calls (traces, token requests).
+    facts: Vec<SideFact>,
     records: u64,
     other: u64,
     /// Format labels of the records read, first seen first.
@@ -187,6 +198,9 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         partials: (0..threads)
             .map(|_| Mutex::new(Aggregates::default()))
             .collect(),
+        side: (0..threads)
+            .map(|_| Mutex::new(SideEvidence::default()))
+            .collect(),
     });
 
     let mut ledger = Ledger::new(&discovery.files);
@@ -210,10 +224,13 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         };
         let files = &files;
         scope.spawn(move || reader.read_all(files));
-        write_in_order(config, msg_rx, ticket_tx, &mut ledger)
+        write_in_order(config, msg_rx, ticket_tx, &mut ledger, &shared)
     })?;
-
-    let mut aggregates = Aggregates::default();
+    let Written {
+        calls: written,
+        late: mut aggregates,
+        evidence,
+    } = written;
     for partial in shared.partials.iter() {
         let partial = std::mem::take(&mut *partial.lock().unwrap_or_else(|e| e.into_inner()));
         aggregates.merge(partial);
@@ -228,6 +245,7 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         &aggregates,
         &integrations,
         written,
+        evidence,
         threads,
         started.elapsed().as_secs_f64(),
     );
@@ -481,11 +499,19 @@ impl Reader<'_> {
         let source = source.clone();
         self.pool.spawn(move || {
             let result = process_chunk(&source, format, work, &shared);
+            let mut result = result;
             let slot = rayon::current_thread_index().unwrap_or(0) % shared.partials.len().max(1);
             if let Some(partial) = shared.partials.get(slot) {
                 let mut partial = partial.lock().unwrap_or_else(|e| e.into_inner());
-                for call in &result.calls {
+                // Calls that side evidence may change are counted once judged.
+                for call in result.calls.iter().filter(|c| !may_improve(c)) {
                     partial.add(call);
+                }
+            }
+            if let Some(side) = shared.side.get(slot) {
+                let mut side = side.lock().unwrap_or_else(|e| e.into_inner());
+                for fact in result.facts.drain(..) {
+                    side.add(fact);
                 }
             }
             let _ = messages.send((seq, Message::Chunk { file, result }));
@@ -550,6 +576,14 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
                 source_record: record,
                 reason,
             }),
+            Parsed::SideEvidence(fact, label) => {
+                // Evidence about other records' calls, not a call itself.
+                result.other += 1;
+                if !result.labels.contains(&label) {
+                    result.labels.push(label);
+                }
+                result.facts.extend(fact);
+            }
             Parsed::Event(observation, label) => {
                 if !result.labels.contains(&label) {
                     result.labels.push(label);
@@ -690,6 +724,7 @@ impl Ledger {
         aggregates: &Aggregates,
         integrations: &[IntegrationRow],
         written: u64,
+        cross_record_evidence: CrossRecordEvidence,
         threads: usize,
         duration_seconds: f64,
     ) -> Summary {
@@ -751,6 +786,7 @@ impl Ledger {
                 total: integrations.len() as u64,
                 by_verdict: verdict_totals(&integration_counts),
             },
+            cross_record_evidence,
             time_range: TimeRange {
                 first: aggregates.first_time.map(format_iso),
                 last: aggregates.last_time.map(format_iso),
@@ -774,18 +810,30 @@ fn verdict_totals(counts: &VerdictCounts) -> VerdictTotals {
     }
 }
 
+/// What the writer wrote: the call count, the aggregates of the calls the
+/// workers did not fold (held or over the hold limit) and the side evidence.
+struct Written {
+    calls: u64,
+    late: Aggregates,
+    evidence: CrossRecordEvidence,
+}
+
 /// Receives results, restores input order and streams the row outputs.
-/// Returns the number of calls written.
+/// Calls that side evidence may change are held back, judged again once
+/// every record is read, and written last, in input order.
 fn write_in_order(
     config: &ScanConfig,
     messages: Receiver<(u64, Message)>,
     tickets: SyncSender<()>,
     ledger: &mut Ledger,
-) -> Result<u64, Error> {
+    shared: &Shared,
+) -> Result<Written, Error> {
     let mut calls = CallsParquetWriter::create(&config.out_dir)?;
     let mut rejects = RejectsCsvWriter::create(&config.out_dir)?;
     let mut waiting: BTreeMap<u64, Message> = BTreeMap::new();
     let mut next = 0u64;
+    let mut held = HeldCalls::new(config.max_held_calls);
+    let mut late = Aggregates::default();
     for (seq, message) in messages {
         waiting.insert(seq, message);
         while let Some(message) = waiting.remove(&next) {
@@ -793,7 +841,14 @@ fn write_in_order(
             ledger.record(&message);
             if let Message::Chunk { result, .. } = &message {
                 for call in &result.calls {
-                    calls.write(call)?;
+                    match held.offer(call) {
+                        Offer::Final => calls.write(call)?,
+                        Offer::Held => {}
+                        Offer::OverLimit => {
+                            late.add(call);
+                            calls.write(call)?;
+                        }
+                    }
                 }
                 for reject in &result.rejects {
                     rejects.write(reject)?;
@@ -805,5 +860,31 @@ fn write_in_order(
     }
     drop(tickets);
     rejects.finish()?;
-    calls.finish()
+    // Every job has finished: the side evidence is complete.
+    let mut side = SideEvidence::default();
+    for partial in &shared.side {
+        side.merge(std::mem::take(
+            &mut *partial.lock().unwrap_or_else(|e| e.into_inner()),
+        ));
+    }
+    let held_calls = held.len() as u64;
+    let resolved = held.resolve(&side);
+    for call in &resolved.calls {
+        late.add(call);
+        calls.write(call)?;
+    }
+    Ok(Written {
+        calls: calls.finish()?,
+        late,
+        evidence: CrossRecordEvidence {
+            token_requests: side.token_requests,
+            token_request_apps: side.token_grants.len() as u64,
+            rejection_traces: side.rejection_traces,
+            rejected_operations: side.rejected_operations.len() as u64,
+            held_calls,
+            lifted_by_trace_900421: resolved.lifted_by_trace,
+            lifted_by_token_request: resolved.lifted_by_token_request,
+            not_held: resolved.not_held,
+        },
+    })
 }

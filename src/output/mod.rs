@@ -22,7 +22,7 @@ mod rejects;
 pub mod summary;
 mod tables;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 pub use calls::{calls_schema, CallsParquetWriter, CALLS_FILE};
 pub use rejects::{RejectsCsvWriter, REJECTS_CSV};
