@@ -6,11 +6,15 @@
 //!   with no status logged, was `unknown`): `broken`, App+User. It ranks
 //!   with `error_900421` above every other signal, so it applies to any such
 //!   call not already `broken`.
-//! - `token_request`: the call is `unknown` and its app's token requests for
-//!   Partner Center show how it gets its tokens. This is evidence about the
-//!   app, not about the call, so it never overrides the call's own token,
-//!   header or report: only `unknown` calls take it. With several grant
-//!   types the worst decides, so a mix never reads as app-only:
+//! - `token_request`: the call is `unknown` and a token request tells how
+//!   its token was obtained. When the request that issued the call's very
+//!   token was logged (same `token_fingerprint`, e.g. an opaque or
+//!   encrypted token), that request's grant decides and its client id
+//!   becomes the call's `app_id` (and integration) if it had none.
+//!   Otherwise the app's token requests for Partner Center decide; this is
+//!   evidence about the app, not about the call, so it never overrides the
+//!   call's own token, header or report: only `unknown` calls take it. With
+//!   several grant types the worst decides, so a mix never reads as app-only:
 //!   1. a request refused with AADSTS50076 / 50079 -> `broken`;
 //!   2. any `password` grant -> `at_risk` (App+User, cannot do MFA);
 //!   3. any App+User grant that may carry MFA (`refresh_token`,
@@ -19,7 +23,7 @@
 //!      when client credentials were seen too (`mixed_grants`);
 //!   4. only `client_credentials` -> `not_affected`, app-only.
 
-use super::{AppGrants, GrantType, SideEvidence};
+use super::{AppGrants, GrantType, IssuedToken, SideEvidence};
 use crate::event::Call;
 use crate::formats::MFA_ERROR_CODE;
 use crate::vocab::{AuthMode, EventKind, Evidence, MfaClaim, Verdict};
@@ -33,7 +37,7 @@ fn may_take_trace(call: &Call) -> bool {
 
 /// True when its app's token requests may still decide this call.
 fn may_take_token_request(call: &Call) -> bool {
-    call.verdict == Verdict::Unknown && call.app_id.is_some()
+    call.verdict == Verdict::Unknown && (call.app_id.is_some() || call.token_fingerprint.is_some())
 }
 
 /// True when evidence from other records could still change this call.
@@ -67,11 +71,27 @@ pub fn lift(call: &mut Call, side: &SideEvidence) -> Option<Evidence> {
     if !may_take_token_request(call) {
         return None;
     }
-    let grants = call
-        .app_id
+    let issued = call
+        .token_fingerprint
         .as_ref()
-        .and_then(|app| side.token_grants.get(app))?;
-    let (auth, mfa, verdict, detail) = judge_grants(grants)?;
+        .and_then(|f| side.issued_tokens.get(f));
+    let judgement = match issued {
+        Some(IssuedToken { app_id, grant }) => {
+            if call.app_id.is_none() {
+                call.app_id = Some(app_id.clone());
+                call.integration = app_id.clone();
+            }
+            let mut one = AppGrants::default();
+            one.requests[grant.index()] = 1;
+            judge_grants(&one)
+        }
+        None => call
+            .app_id
+            .as_ref()
+            .and_then(|app| side.token_grants.get(app))
+            .and_then(judge_grants),
+    };
+    let (auth, mfa, verdict, detail) = judgement?;
     set(call, auth, mfa, verdict, Evidence::TokenRequest, detail);
     Some(Evidence::TokenRequest)
 }
@@ -193,6 +213,7 @@ mod tests {
                         app_id: APP.into(),
                         grant: *grant,
                         mfa_required: *mfa_required,
+                        issued_token: None,
                     })
                 })
                 .collect(),
@@ -322,5 +343,38 @@ mod tests {
             None
         );
         assert_eq!(stranger.verdict, Verdict::Unknown);
+    }
+
+    /// A call whose undecodable token was issued by a logged request takes
+    /// that request's grant and client id, whatever else the app does.
+    #[test]
+    fn the_request_that_issued_the_token_decides() {
+        let mut evidence = grants(&[(GrantType::Password, false)]);
+        evidence.add(SideFact::TokenRequest(TokenRequest {
+            app_id: APP.into(),
+            grant: GrantType::ClientCredentials,
+            mfa_required: false,
+            issued_token: Some("0123456789abcdef".into()),
+        }));
+        let mut call = dependency(Some(200));
+        call.correlation_id = None;
+        call.evidence = Evidence::UndecodableToken;
+        call.evidence_detail = Some("jwe_token");
+        call.token_fingerprint = Some("0123456789abcdef".into());
+        call.user_agent = Some("Fabrikam/1.0".into());
+        call.integration = "ua:Fabrikam/1.0".into();
+        assert!(may_improve(&call));
+        assert_eq!(lift(&mut call, &evidence), Some(Evidence::TokenRequest));
+        assert_eq!(call.verdict, Verdict::NotAffected);
+        assert_eq!(call.evidence_detail, None);
+        assert_eq!(call.app_id.as_deref(), Some(APP));
+        assert_eq!(call.integration, APP);
+
+        // Another token of no app: nothing to say.
+        let mut stranger = dependency(Some(200));
+        stranger.correlation_id = None;
+        stranger.token_fingerprint = Some("fedcba9876543210".into());
+        assert_eq!(lift(&mut stranger, &evidence), None);
+        assert_eq!(stranger.integration, "unidentified");
     }
 }

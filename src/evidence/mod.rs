@@ -24,7 +24,7 @@ pub mod held;
 pub mod lift;
 pub mod token_request;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use token_request::{GrantType, TokenRequest};
 
@@ -78,6 +78,26 @@ pub struct SideEvidence {
     pub token_grants: HashMap<String, AppGrants>,
     /// Token request records for Partner Center.
     pub token_requests: u64,
+    /// Fingerprints of the access tokens whose issuing request was logged,
+    /// with that request's app id and grant (on a clash, the least wins).
+    pub issued_tokens: BTreeMap<String, IssuedToken>,
+}
+
+/// Who asked for a token, and how.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct IssuedToken {
+    pub app_id: String,
+    pub grant: GrantType,
+}
+
+fn keep_least(map: &mut BTreeMap<String, IssuedToken>, fingerprint: String, issued: IssuedToken) {
+    map.entry(fingerprint)
+        .and_modify(|kept| {
+            if issued < *kept {
+                *kept = issued.clone();
+            }
+        })
+        .or_insert(issued);
 }
 
 impl SideEvidence {
@@ -89,6 +109,13 @@ impl SideEvidence {
             }
             SideFact::TokenRequest(request) => {
                 self.token_requests += 1;
+                if let Some(fingerprint) = &request.issued_token {
+                    let issued = IssuedToken {
+                        app_id: request.app_id.clone(),
+                        grant: request.grant,
+                    };
+                    keep_least(&mut self.issued_tokens, fingerprint.clone(), issued);
+                }
                 self.token_grants
                     .entry(request.app_id.clone())
                     .or_default()
@@ -105,6 +132,9 @@ impl SideEvidence {
             self.token_grants.entry(app).or_default().merge(&grants);
         }
         self.token_requests += other.token_requests;
+        for (fingerprint, issued) in other.issued_tokens {
+            keep_least(&mut self.issued_tokens, fingerprint, issued);
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -122,6 +152,7 @@ mod tests {
                 app_id: app.to_string(),
                 grant,
                 mfa_required,
+                issued_token: Some(format!("{app}-{grant:?}")),
             })
         };
         vec![
@@ -171,5 +202,6 @@ mod tests {
         assert_eq!(a.count(GrantType::Password), 1);
         assert_eq!(a.count(GrantType::RefreshToken), 1);
         assert_eq!(a.mfa_required, 1);
+        assert_eq!(sequential.issued_tokens.len(), 3);
     }
 }

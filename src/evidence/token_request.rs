@@ -7,10 +7,13 @@
 //! cannot do MFA; `refresh_token`, `authorization_code`, device code and
 //! on-behalf-of are App+User whose MFA the request does not show. The client
 //! id comes from the form body (`client_id=`) or the `Basic` authorization
-//! header. Only the grant type, the client id (a GUID) and whether Entra ID
-//! answered AADSTS50076 / 50079 (MFA required) are kept: the refresh token,
-//! client secret, password, code and the tokens of the response are read
-//! past, never copied.
+//! header. Only the grant type, the client id (a GUID), whether Entra ID
+//! answered AADSTS50076 / 50079 (MFA required) and, when the response was
+//! logged, the fingerprint of the access token it issued (the same
+//! `token_fingerprint` calls carry, so a call whose token cannot be decoded
+//! is still tied to the request that issued it) are kept: the refresh
+//! token, client secret, password, code and the tokens of the response are
+//! read past, never copied.
 //!
 //! [`from_json_record`] reads a JSON record (gateway line, HAR entry);
 //! [`read_token_request`] reads the parts a text or access log gives.
@@ -21,7 +24,7 @@ use serde_json::{Map, Value};
 use crate::classify::hosts::{is_partner_center_host, normalize_host, split_url};
 use crate::event::Observation;
 use crate::formats::keys::normalize_key;
-use crate::token::PARTNER_CENTER_RESOURCE_ID;
+use crate::token::{BearerToken, PARTNER_CENTER_RESOURCE_ID};
 
 /// Entra ID token endpoint hosts (public cloud, US Government, 21Vianet).
 const LOGIN_HOSTS: &[&str] = &[
@@ -80,6 +83,8 @@ pub struct TokenRequest {
     pub grant: GrantType,
     /// Entra ID refused it because MFA was required (AADSTS50076 / 50079).
     pub mfa_required: bool,
+    /// Fingerprint of the access token the response issued, when logged.
+    pub issued_token: Option<String>,
 }
 
 /// True for an Entra ID token endpoint: a login host (or none logged) and a
@@ -147,6 +152,7 @@ struct Params {
     client_id: Option<String>,
     for_partner_center: bool,
     mfa_required: bool,
+    issued_token: Option<String>,
 }
 
 impl Params {
@@ -158,6 +164,7 @@ impl Params {
             app_id: self.client_id?,
             grant: self.grant?,
             mfa_required: self.mfa_required,
+            issued_token: self.issued_token,
         })
     }
 
@@ -223,6 +230,21 @@ impl Params {
         if text.contains("AADSTS50076") || text.contains("AADSTS50079") {
             self.mfa_required = true;
         }
+        let trimmed = text.trim();
+        if trimmed.starts_with('{') && text.contains("access_token") {
+            if let Ok(Value::Object(body)) = serde_json::from_str::<Value>(trimmed) {
+                if let Some(Value::String(token)) = body.get("access_token") {
+                    self.issue(token);
+                }
+            }
+        }
+    }
+
+    /// Keeps the fingerprint of an issued access token, never the token.
+    fn issue(&mut self, token: &str) {
+        if self.issued_token.is_none() {
+            self.issued_token = BearerToken::new(token).map(|t| t.fingerprint());
+        }
     }
 
     /// Walks a JSON record: form bodies and parameters on the request side,
@@ -256,6 +278,7 @@ impl Params {
                     }
                 }
             }
+            Value::String(token) if response && key == "accesstoken" => self.issue(token),
             Value::String(text) if response => self.read_response_text(text),
             Value::Number(n) if response && key.contains("error") => {
                 if matches!(n.as_u64(), Some(50076 | 50079)) {

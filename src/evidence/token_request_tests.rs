@@ -7,6 +7,9 @@ const SECRET: &str = "NBk8Q~ihOIdRnL4i7uu.K.riG_uMTo9oMh-8qpTi";
 const PASSWORD: &str = "Spring2026!5238";
 const REFRESH: &str = "0.AXoAD16ZR0kux_x0NIbo6QsEPwLJszCMZJ4niR7EgrFcXLaJcrSc1rUFvdqKeTECDp1zlxc9";
 
+/// The access token a logged response issued.
+const ISSUED: &str = "eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiJ4In0.c2ln";
+
 const LINES: Format = Format {
     framing: Framing::Lines,
     records: RecordKind::Auto,
@@ -40,6 +43,7 @@ fn request(grant: GrantType) -> Option<TokenRequest> {
         app_id: APP.into(),
         grant,
         mfa_required: false,
+        issued_token: None,
     })
 }
 
@@ -61,10 +65,13 @@ fn token_requests_as_gateways_and_har_log_them() {
         ),
         (
             "v2 scope, Basic client authentication",
-            format!(r#"{{"request":{{"method":"POST","url":"https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token","headers":{{"Authorization":"Basic {}"}},"body":"grant_type=refresh_token&refresh_token={REFRESH}&scope=https%3A%2F%2Fapi.partnercenter.microsoft.com%2F.default+offline_access"}},"response":{{"status":200,"body":"{{\"token_type\":\"Bearer\",\"access_token\":\"eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiJ4In0.c2ln\",\"refresh_token\":\"{REFRESH}\"}}"}}}}"#,
+            format!(r#"{{"request":{{"method":"POST","url":"https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token","headers":{{"Authorization":"Basic {}"}},"body":"grant_type=refresh_token&refresh_token={REFRESH}&scope=https%3A%2F%2Fapi.partnercenter.microsoft.com%2F.default+offline_access"}},"response":{{"status":200,"body":"{{\"token_type\":\"Bearer\",\"access_token\":\"{ISSUED}\",\"refresh_token\":\"{REFRESH}\"}}"}}}}"#,
                 base64::engine::general_purpose::STANDARD.encode(format!("{APP}:{SECRET}"))),
             LINES,
-            request(GrantType::RefreshToken),
+            Some(TokenRequest {
+                issued_token: BearerToken::new(ISSUED).map(|t| t.fingerprint()),
+                ..request(GrantType::RefreshToken).unwrap()
+            }),
         ),
         (
             "v2 scope by resource id, plain",
@@ -76,7 +83,7 @@ fn token_requests_as_gateways_and_har_log_them() {
             "HAR entry, postData.text and a refused refresh (AADSTS50076)",
             format!(r#"{{"startedDateTime":"2026-06-03T10:02:11.120+02:00","request":{{"method":"POST","url":"https://login.microsoftonline.com/organizations/oauth2/token","headers":[{{"name":"Content-Type","value":"application/x-www-form-urlencoded"}}],"postData":{{"mimeType":"application/x-www-form-urlencoded","text":"grant_type=refresh_token&client_id={APP}&refresh_token={REFRESH}&resource=https%3A%2F%2Fapi.partnercenter.microsoft.com"}}}},"response":{{"status":400,"headers":[],"content":{{"mimeType":"application/json","text":"{{\"error\":\"invalid_grant\",\"error_description\":\"AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access 'fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd'.\",\"error_codes\":[50076]}}"}}}}}}"#),
             HAR,
-            Some(TokenRequest { app_id: APP.into(), grant: GrantType::RefreshToken, mfa_required: true }),
+            Some(TokenRequest { app_id: APP.into(), grant: GrantType::RefreshToken, mfa_required: true, issued_token: None }),
         ),
         (
             "HAR entry, postData.params",
@@ -195,7 +202,8 @@ fn parts_from_text_logs() {
         Some(TokenRequest {
             app_id: APP.into(),
             grant: GrantType::OnBehalfOf,
-            mfa_required: true
+            mfa_required: true,
+            issued_token: None,
         })
     );
 }
