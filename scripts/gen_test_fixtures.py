@@ -86,6 +86,115 @@ def main():
     with open(os.path.join(OUT, "notes.txt"), "w") as f:
         f.write("Exported from the egress gateway on 2026-06-03 after the incident.\n")
 
+    cross_record(os.path.join(OUT, "cross-record"))
+
+
+# Cross-record evidence: token requests whose grant decides the calls made
+# with the token they issued, and Application Insights traces / exceptions
+# whose 900421 breaks the dependency calls of the same operation.
+CR_TENANT = "8f3c2a71-5e4b-4d2a-9c1e-6b7d0a3f4e21"
+CR_DAEMON = "5d1c9e0a-7b3f-4e2d-9a8c-1f0e2d3c4b5a"     # client credentials
+CR_ROPC = "6e2d0f1b-8c4a-4f3e-8b9d-2a1f3e4d5c6b"       # password grant
+CR_SAM = "7f3e1a2c-9d5b-4a4f-9cae-3b2a4f5e6d7c"        # refresh token (Secure Application Model)
+CR_SECRETS = {
+    "daemon_secret": "Qm78Q~daemonFixtureSecret.0123456789abcdef",
+    "ropc_secret": "Xy48Q~ropcFixtureSecret.fedcba9876543210",
+    "ropc_password": "Winter2026!fixture-7731",
+    "sam_secret": "Zt28Q~samFixtureSecret.00112233445566778899",
+    "sam_refresh_in": "0.AXoAfixtureRefreshTokenIn-" + "r" * 40 + ".SAMin",
+    "sam_refresh_out": "0.AXoAfixtureRefreshTokenOut-" + "s" * 40 + ".SAMout",
+    "ropc_refresh_out": "0.AXoAfixtureRopcRefreshOut-" + "p" * 40 + ".ROPCout",
+    # Access tokens Partner Center cannot be judged by: encrypted (JWE) or opaque.
+    "daemon_token": "eyJhbGciOiJSU0EtT0FFUC0yNTYiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoiZml4dHVyZSJ9."
+                    "T2xkRW5jcnlwdGVkS2V5Rml4dHVyZTAxMjM0NTY3ODk.aXZGaXh0dXJlMDEy."
+                    "Q2lwaGVydGV4dEZpeHR1cmVEYWVtb24wMTIzNDU2Nzg5YWJjZGVm.dGFnRml4dHVyZTAx",
+    "ropc_token": "PAQABAAEAAADnfolhJpSnRYB1SVj-Hgd8ropcOpaqueFixtureToken0123456789abcdefGHIJ",
+    "sam_token": "PAQABAAEAAADnfolhJpSnRYB1SVj-Hgd8samOpaqueFixtureTokenZYXWVUTSRQPONMLKJIH",
+    "stray_token": "PAQABAAEAAADnfolhJpSnRYB1SVj-Hgd8strayOpaqueFixtureToken5555555555aaaaa",
+}
+
+
+def cr_gateway(t, method, url, status, headers=None, body=None, response_body=None, ua="FixtureClient/1.0"):
+    request = {"method": method, "url": url, "headers": {"User-Agent": ua, **(headers or {})}}
+    if body is not None:
+        request["body"] = body
+    response = {"status": status, "headers": {"Content-Type": "application/json; charset=utf-8"}}
+    if response_body is not None:
+        response["body"] = response_body
+    return json.dumps({"timestamp": t, "gateway": "egress-gw-02", "request": request, "response": response,
+                       "duration_ms": 212})
+
+
+def token_response(access_token, refresh_token=None, resource="https://api.partnercenter.microsoft.com"):
+    body = {"token_type": "Bearer", "scope": "user_impersonation", "expires_in": "3599",
+            "ext_expires_in": "3599", "expires_on": "1780406400", "not_before": "1780402500",
+            "resource": resource, "access_token": access_token}
+    if refresh_token:
+        body["refresh_token"] = refresh_token
+    return json.dumps(body)
+
+
+def cross_record(out):
+    os.makedirs(out, exist_ok=True)
+    s = CR_SECRETS
+    login = f"https://login.microsoftonline.com/{CR_TENANT}/oauth2/token"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    pc = "https://api.partnercenter.microsoft.com"
+    resource = "resource=https%3A%2F%2Fapi.partnercenter.microsoft.com"
+    bearer = lambda token: {"Authorization": f"Bearer {token}"}
+    basic = base64.b64encode(f"{CR_SAM}:{s['sam_secret']}".encode()).decode()
+    lines = [
+        # 1: the daemon's client-credentials request; the response (logged) issues an encrypted token.
+        cr_gateway("2026-06-02T07:00:00.100Z", "POST", login, 200, form,
+                   f"grant_type=client_credentials&client_id={CR_DAEMON}&client_secret={s['daemon_secret']}&{resource}",
+                   token_response(s["daemon_token"]), ua="daemon/1.0"),
+        # 2-3: its Partner Center calls with that token: undecodable, then app-only by the request.
+        cr_gateway("2026-06-02T07:00:01.000Z", "GET", f"{pc}/v1/customers?size=100", 200, bearer(s["daemon_token"]),
+                   ua="daemon/1.0"),
+        cr_gateway("2026-06-02T07:00:02.000Z", "GET", f"{pc}/v1/invoices", 200, bearer(s["daemon_token"]),
+                   ua="daemon/1.0"),
+        # 4: a password-grant request (ROPC): App+User that cannot do MFA.
+        cr_gateway("2026-06-02T07:05:00.000Z", "POST", login, 200, form,
+                   f"grant_type=password&username=ops%40fixture.example&password={s['ropc_password']}"
+                   f"&client_id={CR_ROPC}&client_secret={s['ropc_secret']}&{resource}",
+                   token_response(s["ropc_token"], s["ropc_refresh_out"]), ua="ropc-sync/2.1"),
+        # 5: Graph noise: a token request for another resource is `other`, not evidence.
+        cr_gateway("2026-06-02T07:05:30.000Z", "POST", f"https://login.microsoftonline.com/{CR_TENANT}/oauth2/v2.0/token",
+                   200, form,
+                   f"grant_type=client_credentials&client_id={CR_ROPC}&client_secret={s['ropc_secret']}"
+                   "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
+                   token_response("PAQABAAEAAADgraphNoiseToken000111222333444555666777", resource="https://graph.microsoft.com"),
+                   ua="ropc-sync/2.1"),
+        # 6: the ROPC app's call with its opaque token: at risk by the request.
+        cr_gateway("2026-06-02T07:06:00.000Z", "GET", f"{pc}/v1/customers/5b6c7d8e-0000-4000-8000-000000000001/subscriptions",
+                   200, bearer(s["ropc_token"]), ua="ropc-sync/2.1"),
+        # 7: a call with a token no logged request issued: stays unknown.
+        cr_gateway("2026-06-02T07:07:00.000Z", "GET", f"{pc}/v1/customers", 200, bearer(s["stray_token"]),
+                   ua="stray-client/0.1"),
+        # 8: v2 refresh-token request, client authenticated with Basic; MFA not shown.
+        cr_gateway("2026-06-02T07:10:00.000Z", "POST",
+                   f"https://login.microsoftonline.com/{CR_TENANT}/oauth2/v2.0/token", 200,
+                   {**form, "Authorization": f"Basic {basic}"},
+                   f"grant_type=refresh_token&refresh_token={s['sam_refresh_in']}"
+                   "&scope=https%3A%2F%2Fapi.partnercenter.microsoft.com%2Fuser_impersonation+offline_access",
+                   token_response(s["sam_token"], s["sam_refresh_out"]), ua="sam-worker/3.0"),
+    ]
+    # The calls come first in their own file, the requests after: order must not matter.
+    calls = [
+        # 1: the SAM app's call with its opaque token: App+User, MFA unknown.
+        cr_gateway("2026-06-02T07:10:01.000Z", "GET", f"{pc}/v1/customers?size=20", 200, bearer(s["sam_token"]),
+                   ua="sam-worker/3.0"),
+        # 2: the daemon again, in another file.
+        cr_gateway("2026-06-02T07:10:02.000Z", "GET", f"{pc}/v1/customers", 200, bearer(s["daemon_token"]),
+                   ua="daemon/1.0"),
+    ]
+    with open(os.path.join(out, "a-egress-calls.jsonl"), "w") as f:
+        f.write("\n".join(calls) + "\n")
+    with open(os.path.join(out, "b-egress-token-requests.jsonl"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(os.path.dirname(out), "..", "fixture-secrets.txt"), "w") as f:
+        f.write("".join(v + "\n" for v in s.values()))
+
 
 if __name__ == "__main__":
     main()

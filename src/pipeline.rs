@@ -24,7 +24,7 @@ use crate::classify::{classify_with, Origin};
 use crate::error::Error;
 use crate::event::{Call, Reject, RejectReason};
 use crate::evidence::held::{HeldCalls, Offer, DEFAULT_MAX_HELD_CALLS};
-use crate::evidence::lift::may_improve;
+use crate::evidence::lift::{may_improve, rejected_operation};
 use crate::evidence::{SideEvidence, SideFact};
 use crate::formats::timestamp::format_iso;
 use crate::formats::{
@@ -600,6 +600,11 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
                         if let (Some(redactor), Some(principal)) = (redactor, &call.principal) {
                             call.principal = Some(redactor.pseudonym(principal));
                         }
+                        if let Some(operation) = rejected_operation(&call) {
+                            result.facts.push(SideFact::RejectedOperation {
+                                operation_id: operation.to_string(),
+                            });
+                        }
                         result.calls.push(call)
                     }
                     None => result.other += 1,
@@ -839,9 +844,9 @@ fn write_in_order(
         while let Some(message) = waiting.remove(&next) {
             next += 1;
             ledger.record(&message);
-            if let Message::Chunk { result, .. } = &message {
+            if let Message::Chunk { result, file } = &message {
                 for call in &result.calls {
-                    match held.offer(call) {
+                    match held.offer(*file, call) {
                         Offer::Final => calls.write(call)?,
                         Offer::Held => {}
                         Offer::OverLimit => {
@@ -873,6 +878,11 @@ fn write_in_order(
         late.add(call);
         calls.write(call)?;
     }
+    // A trace whose 900421 lifted onto its operation's call was evidence.
+    for &file in &resolved.traces_as_evidence {
+        ledger.files[file].partner_center -= 1;
+        ledger.files[file].other += 1;
+    }
     Ok(Written {
         calls: calls.finish()?,
         late,
@@ -884,6 +894,7 @@ fn write_in_order(
             held_calls,
             lifted_by_trace_900421: resolved.lifted_by_trace,
             lifted_by_token_request: resolved.lifted_by_token_request,
+            traces_as_evidence: resolved.traces_as_evidence.len() as u64,
             not_held: resolved.not_held,
         },
     })

@@ -7,8 +7,16 @@
 //! alone, in input order, so which calls are held never depends on the
 //! thread count. Beyond the limit a call is written as it is, without the
 //! lift, and counted (`not_held` in `summary.json`): memory stays bounded.
+//!
+//! An Application Insights trace or exception read as a broken call
+//! ([`rejected_operation`]) is held too: when its 900421 lifts onto a
+//! dependency call of the same operation, the trace was evidence about that
+//! call, not a second call, and it is dropped from the calls (its record
+//! then counts as `other`); otherwise it stays a broken call.
 
-use super::lift::{lift, may_improve};
+use std::collections::BTreeSet;
+
+use super::lift::{lift, may_improve, rejected_operation};
 use super::SideEvidence;
 use crate::event::Call;
 use crate::vocab::Evidence;
@@ -27,10 +35,10 @@ pub enum Offer {
     OverLimit,
 }
 
-/// The calls held back, in input order.
+/// The calls held back, in input order, each with the index of its input file.
 #[derive(Debug)]
 pub struct HeldCalls {
-    calls: Vec<Call>,
+    calls: Vec<(usize, Call)>,
     limit: usize,
     not_held: u64,
 }
@@ -38,10 +46,13 @@ pub struct HeldCalls {
 /// The held calls judged again.
 #[derive(Debug, Default)]
 pub struct Resolved {
-    /// In input order.
+    /// The calls to write, in input order.
     pub calls: Vec<Call>,
     pub lifted_by_trace: u64,
     pub lifted_by_token_request: u64,
+    /// Input file of each trace whose 900421 lifted onto its operation's
+    /// call: not a call, so its record counts as `other`.
+    pub traces_as_evidence: Vec<usize>,
     /// Calls that could have been lifted but were written before the end
     /// because the limit was reached.
     pub not_held: u64,
@@ -56,13 +67,13 @@ impl HeldCalls {
         }
     }
 
-    /// Holds a copy of `call` when evidence may still change it and the
-    /// limit allows.
-    pub fn offer(&mut self, call: &Call) -> Offer {
+    /// Holds a copy of `call` (read from input `file`) when evidence may
+    /// still change it and the limit allows.
+    pub fn offer(&mut self, file: usize, call: &Call) -> Offer {
         if !may_improve(call) {
             Offer::Final
         } else if self.calls.len() < self.limit {
-            self.calls.push(call.clone());
+            self.calls.push((file, call.clone()));
             Offer::Held
         } else {
             self.not_held += 1;
@@ -79,17 +90,31 @@ impl HeldCalls {
     }
 
     /// Judges every held call again with the complete evidence.
-    pub fn resolve(self, side: &SideEvidence) -> Resolved {
+    pub fn resolve(mut self, side: &SideEvidence) -> Resolved {
         let mut resolved = Resolved {
             not_held: self.not_held,
             ..Resolved::default()
         };
-        resolved.calls = self.calls;
-        for call in &mut resolved.calls {
+        let mut lifted_operations = BTreeSet::new();
+        for (_, call) in &mut self.calls {
+            if rejected_operation(call).is_some() {
+                continue;
+            }
             match lift(call, side) {
-                Some(Evidence::Trace900421) => resolved.lifted_by_trace += 1,
+                Some(Evidence::Trace900421) => {
+                    resolved.lifted_by_trace += 1;
+                    lifted_operations.extend(call.correlation_id.clone());
+                }
                 Some(_) => resolved.lifted_by_token_request += 1,
                 None => {}
+            }
+        }
+        for (file, call) in self.calls {
+            match rejected_operation(&call) {
+                Some(operation) if lifted_operations.contains(operation) => {
+                    resolved.traces_as_evidence.push(file)
+                }
+                _ => resolved.calls.push(call),
             }
         }
         resolved
@@ -103,9 +128,10 @@ mod tests {
     use crate::output::test_support::broken_call;
     use crate::vocab::{AuthMode, MfaClaim, Verdict};
 
-    fn unknown_call(record: u64, operation: &str) -> Call {
+    fn dependency(record: u64, operation: &str) -> Call {
         Call {
             source_record: record,
+            format: "appinsights_dependencies_csv",
             status: Some(401),
             error_code: None,
             auth_mode: AuthMode::Unknown,
@@ -118,23 +144,46 @@ mod tests {
         }
     }
 
+    fn trace(record: u64, operation: &str) -> Call {
+        Call {
+            source_record: record,
+            format: "appinsights_traces_csv",
+            correlation_id: Some(operation.into()),
+            ..broken_call()
+        }
+    }
+
     #[test]
     fn holds_up_to_the_limit_and_lifts_in_input_order() {
-        let mut held = HeldCalls::new(2);
-        assert_eq!(held.offer(&broken_call()), Offer::Final);
-        assert_eq!(held.offer(&unknown_call(1, "op-a")), Offer::Held);
-        assert_eq!(held.offer(&unknown_call(2, "op-b")), Offer::Held);
-        assert_eq!(held.offer(&unknown_call(3, "op-a")), Offer::OverLimit);
-        assert_eq!(held.len(), 2);
+        let mut held = HeldCalls::new(3);
+        assert_eq!(held.offer(0, &broken_call()), Offer::Final);
+        assert_eq!(held.offer(0, &dependency(1, "op-a")), Offer::Held);
+        assert_eq!(held.offer(0, &dependency(2, "op-b")), Offer::Held);
+        assert_eq!(held.offer(1, &trace(1, "op-a")), Offer::Held);
+        assert_eq!(held.offer(1, &trace(2, "op-c")), Offer::OverLimit);
+        assert_eq!(held.len(), 3);
         let mut side = SideEvidence::default();
         side.add(SideFact::RejectedOperation {
             operation_id: "op-a".into(),
         });
         let resolved = held.resolve(&side);
-        let records: Vec<u64> = resolved.calls.iter().map(|c| c.source_record).collect();
-        assert_eq!(records, [1, 2]);
+        // The trace of op-a lifted onto its dependency: evidence, not a call.
+        let records: Vec<(&str, u64)> = resolved
+            .calls
+            .iter()
+            .map(|c| (c.format, c.source_record))
+            .collect();
+        assert_eq!(
+            records,
+            [
+                ("appinsights_dependencies_csv", 1),
+                ("appinsights_dependencies_csv", 2)
+            ]
+        );
         assert_eq!(resolved.calls[0].verdict, Verdict::Broken);
+        assert_eq!(resolved.calls[0].evidence, Evidence::Trace900421);
         assert_eq!(resolved.calls[1].verdict, Verdict::Unknown);
+        assert_eq!(resolved.traces_as_evidence, [1]);
         assert_eq!(
             (
                 resolved.lifted_by_trace,
@@ -143,5 +192,21 @@ mod tests {
             ),
             (1, 0, 1)
         );
+    }
+
+    /// Without its operation's dependency call, a 900421 trace stays a broken call.
+    #[test]
+    fn an_unmatched_trace_stays_a_broken_call() {
+        let mut held = HeldCalls::new(10);
+        assert_eq!(held.offer(0, &trace(7, "op-z")), Offer::Held);
+        let mut side = SideEvidence::default();
+        side.add(SideFact::RejectedOperation {
+            operation_id: "op-z".into(),
+        });
+        let resolved = held.resolve(&side);
+        assert_eq!(resolved.calls.len(), 1);
+        assert_eq!(resolved.calls[0].verdict, Verdict::Broken);
+        assert_eq!(resolved.calls[0].evidence, Evidence::Error900421);
+        assert!(resolved.traces_as_evidence.is_empty());
     }
 }

@@ -5,7 +5,11 @@
 //!   call's operation id reports 900421, and the call failed with 401 (or,
 //!   with no status logged, was `unknown`): `broken`, App+User. It ranks
 //!   with `error_900421` above every other signal, so it applies to any such
-//!   call not already `broken`.
+//!   call not already `broken`. The formats read such a trace as a broken
+//!   call of its own ([`rejected_operation`]), the only evidence when the
+//!   operation's dependency call is not among the inputs; once its 900421
+//!   has lifted onto that call, the trace is evidence, not a second call
+//!   (see [`super::held`]).
 //! - `token_request`: the call is `unknown` and a token request tells how
 //!   its token was obtained. When the request that issued the call's very
 //!   token was logged (same `token_fingerprint`, e.g. an opaque or
@@ -28,6 +32,18 @@ use crate::event::Call;
 use crate::formats::MFA_ERROR_CODE;
 use crate::vocab::{AuthMode, EventKind, Evidence, MfaClaim, Verdict};
 
+/// Format labels (prefixes) of Application Insights trace and exception records.
+const TRACE_FORMATS: &[&str] = &["appinsights_traces", "appinsights_exceptions"];
+
+/// The operation id (lower-case) an Application Insights trace or exception,
+/// read as a broken call, reports 900421 for.
+pub fn rejected_operation(call: &Call) -> Option<&str> {
+    let from_trace = TRACE_FORMATS.iter().any(|t| call.format.starts_with(t));
+    (call.event == EventKind::ApiCall && from_trace && call.evidence == Evidence::Error900421)
+        .then_some(call.correlation_id.as_deref())
+        .flatten()
+}
+
 /// True when an operation's 900421 trace may still make this call `broken`.
 fn may_take_trace(call: &Call) -> bool {
     call.correlation_id.is_some()
@@ -41,8 +57,12 @@ fn may_take_token_request(call: &Call) -> bool {
 }
 
 /// True when evidence from other records could still change this call.
+/// Also true for a trace read as a call, which the evidence may consume.
 pub fn may_improve(call: &Call) -> bool {
-    call.event == EventKind::ApiCall && (may_take_trace(call) || may_take_token_request(call))
+    call.event == EventKind::ApiCall
+        && (may_take_trace(call)
+            || may_take_token_request(call)
+            || rejected_operation(call).is_some())
 }
 
 /// Applies the side evidence to `call`; returns the evidence that changed
@@ -343,6 +363,27 @@ mod tests {
             None
         );
         assert_eq!(stranger.verdict, Verdict::Unknown);
+    }
+
+    /// Only an Application Insights trace or exception read as a 900421
+    /// call names a rejected operation.
+    #[test]
+    fn rejected_operations_come_from_traces_only() {
+        let mut trace = dependency(None);
+        trace.format = "appinsights_exceptions_json_array";
+        trace.verdict = Verdict::Broken;
+        trace.evidence = Evidence::Error900421;
+        assert_eq!(rejected_operation(&trace), Some(OP));
+        assert!(may_improve(&trace));
+        let mut gateway = trace.clone();
+        gateway.format = "gateway_json_lines";
+        assert_eq!(rejected_operation(&gateway), None);
+        let mut legacy = trace.clone();
+        legacy.evidence = Evidence::LegacyMfaRequired;
+        assert_eq!(rejected_operation(&legacy), None);
+        let mut no_operation = trace;
+        no_operation.correlation_id = None;
+        assert_eq!(rejected_operation(&no_operation), None);
     }
 
     /// A call whose undecodable token was issued by a logged request takes

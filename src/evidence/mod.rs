@@ -4,8 +4,9 @@
 //! Two sources feed it:
 //! - Application Insights traces and exceptions (`AppTraces`,
 //!   `AppExceptions`) whose message reports error 900421: the dependency
-//!   calls of the same operation id were rejected for MFA
-//!   ([`crate::formats`] reads them into a [`SideFact::RejectedOperation`]).
+//!   calls of the same operation id were rejected for MFA. The formats read
+//!   such a trace as a broken call; the pipeline turns it into a
+//!   [`SideFact::RejectedOperation`] too ([`lift::rejected_operation`]).
 //! - Token requests to Entra ID for the Partner Center resource or scope
 //!   ([`token_request`]): the grant type says how an app gets its Partner
 //!   Center tokens (client credentials = app-only, password = App+User that
@@ -17,8 +18,9 @@
 //! Calls that such evidence could still change ([`lift::may_improve`]) are
 //! held back by the writer ([`held::HeldCalls`]), then judged again with the
 //! complete evidence ([`lift::lift`]) before they are written and counted.
-//! These records are evidence, not Partner Center calls: they count as
-//! `other` in the accounting.
+//! Token requests are evidence, not Partner Center calls: they count as
+//! `other` in the accounting; so does a trace whose 900421 lifted onto its
+//! operation's call (an unmatched one stays a broken call of its own).
 
 pub mod held;
 pub mod lift;

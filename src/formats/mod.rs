@@ -8,7 +8,6 @@
 //! by one by their shape, so a stream mixing gateway lines and sign-in lines
 //! reads correctly.
 
-mod app_traces;
 mod http_record;
 pub(crate) mod keys;
 mod partner_requests;
@@ -40,8 +39,6 @@ pub enum RecordKind {
     Har,
     SignIn,
     PartnerRequest,
-    /// Application Insights traces and exceptions: evidence, not calls.
-    Trace,
 }
 
 /// A file format: framing plus record kind.
@@ -95,16 +92,6 @@ pub const FORMATS: &[FormatInfo] = &[
         format: Format { framing: Framing::Document, records: RecordKind::SignIn },
         recognised_by: "the Entra portal's sign-in JSON download: an array of sign-in records",
     },
-    FormatInfo {
-        name: "app_insights_traces_json_lines",
-        format: Format { framing: Framing::Lines, records: RecordKind::Trace },
-        recognised_by: "Application Insights traces / exceptions, one per line (OperationId or operation_Id with Message, OuterMessage, InnermostMessage; Type AppTraces / AppExceptions): evidence for the calls of the same operation",
-    },
-    FormatInfo {
-        name: "app_insights_traces_json_array",
-        format: Format { framing: Framing::Document, records: RecordKind::Trace },
-        recognised_by: "a Log Analytics JSON export of AppTraces / AppExceptions (or classic traces / exceptions): evidence for the calls of the same operation",
-    },
 ];
 
 /// Looks a format up by name.
@@ -119,8 +106,6 @@ pub fn format_label(framing: Framing, kind: RecordKind) -> &'static str {
         (_, RecordKind::PartnerRequest) => "partner_requests",
         (Framing::Lines, RecordKind::SignIn) => "entra_signin_json_lines",
         (Framing::Document, RecordKind::SignIn) => "entra_signin_json_array",
-        (Framing::Lines, RecordKind::Trace) => "app_insights_traces_json_lines",
-        (Framing::Document, RecordKind::Trace) => "app_insights_traces_json_array",
         (Framing::Lines, _) => "gateway_json_lines",
         (Framing::Document, _) => "gateway_json_array",
     }
@@ -299,8 +284,8 @@ fn looks_like_har(text: &[u8]) -> bool {
 pub enum Parsed {
     /// An event worth classifying, with its `format` label.
     Event(Box<Observation>, &'static str),
-    /// A record that is not a Partner Center call but may hold evidence
-    /// about some (a trace, a token request), with its `format` label.
+    /// A record that is not a Partner Center call but holds evidence about
+    /// some (a token request), with its `format` label.
     SideEvidence(Option<SideFact>, &'static str),
     /// A record that cannot be read.
     Reject(RejectReason),
@@ -323,7 +308,6 @@ pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
             RecordKind::PartnerRequest
         }
         RecordKind::Auto if sign_in::looks_like_sign_in(&record) => RecordKind::SignIn,
-        RecordKind::Auto if app_traces::looks_like_trace(&record) => RecordKind::Trace,
         RecordKind::Auto => RecordKind::Http,
         kind => kind,
     };
@@ -331,9 +315,6 @@ pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
     let observation = match kind {
         RecordKind::SignIn => sign_in::read_sign_in(&record),
         RecordKind::PartnerRequest => partner_requests::read_report_item(&record),
-        RecordKind::Trace => {
-            return Parsed::SideEvidence(app_traces::read_trace(&record), label);
-        }
         _ => {
             let observation = http_record::read_http(&record);
             if let Some(request) = token_request::from_json_record(&record, &observation) {
@@ -468,7 +449,6 @@ mod tests {
         let sign_in = r#"{"time":"2026-06-02T08:15:03Z","category":"SignInLogs","properties":{"appId":"a","resourceId":"fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd"}}"#;
         let portal = r#"{"createdDateTime":"2026-06-02T08:15:03Z","appId":"a","resourceId":"fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd","status":{"errorCode":0}}"#;
         let report = r#"{"requestId":"r","operationName":"Get /v1/customers","mfaCompliant":true}"#;
-        let trace = r#"{"TimeGenerated":"2026-06-02T08:15:03Z","Message":"Partner Center answered 401 900421","SeverityLevel":3,"OperationId":"4bf92f3577b34da6a3ce929d0e0e4736","Type":"AppTraces"}"#;
         let har_entry = r#"{"startedDateTime":"2026-06-02T08:15:03Z","request":{"method":"GET","url":"https://api.partnercenter.microsoft.com/v1/customers"},"response":{"status":200}}"#;
         let forced = |records| Format {
             framing: Framing::Document,
@@ -480,13 +460,6 @@ mod tests {
             (sign_in, AUTO_LINES, "entra_signin_json_lines", true),
             (portal, AUTO_DOCUMENT, "entra_signin_json_array", true),
             (report, AUTO_DOCUMENT, "partner_requests", false),
-            (
-                trace,
-                AUTO_DOCUMENT,
-                "app_insights_traces_json_array",
-                false,
-            ),
-            (trace, AUTO_LINES, "app_insights_traces_json_lines", false),
             (har_entry, forced(RecordKind::Har), "har", false),
             // A forced kind is not second-guessed.
             (
@@ -507,7 +480,7 @@ mod tests {
                         "{record}"
                     );
                 }
-                Parsed::SideEvidence(_, got) => assert_eq!(got, label, "{record}"),
+                Parsed::SideEvidence(..) => panic!("{record}: read as side evidence"),
                 Parsed::Reject(reason) => panic!("{record}: {reason:?}"),
             }
         }

@@ -95,6 +95,10 @@ pub struct CrossRecordEvidence {
     pub lifted_by_trace_900421: u64,
     /// Held calls that `token_request` decided.
     pub lifted_by_token_request: u64,
+    /// Trace and exception records whose 900421 lifted onto their
+    /// operation's call: evidence, counted as `other` (the others are
+    /// broken calls of their own).
+    pub traces_as_evidence: u64,
     /// Calls that could have taken such evidence but were written as they
     /// were because the limit on held calls was reached.
     pub not_held: u64,
