@@ -5,6 +5,8 @@ Deterministic: run `python3 scripts/gen_test_fixtures.py` from the repo root.
 Every token and secret is fake.
 """
 import base64
+import csv
+import io
 import json
 import os
 
@@ -188,12 +190,114 @@ def cross_record(out):
         cr_gateway("2026-06-02T07:10:02.000Z", "GET", f"{pc}/v1/customers", 200, bearer(s["daemon_token"]),
                    ua="daemon/1.0"),
     ]
-    with open(os.path.join(out, "a-egress-calls.jsonl"), "w") as f:
+    requests = os.path.join(out, "token-requests")
+    os.makedirs(requests, exist_ok=True)
+    with open(os.path.join(requests, "a-egress-calls.jsonl"), "w") as f:
         f.write("\n".join(calls) + "\n")
-    with open(os.path.join(out, "b-egress-token-requests.jsonl"), "w") as f:
+    with open(os.path.join(requests, "b-egress-token-requests.jsonl"), "w") as f:
         f.write("\n".join(lines) + "\n")
     with open(os.path.join(os.path.dirname(out), "..", "fixture-secrets.txt"), "w") as f:
         f.write("".join(v + "\n" for v in s.values()))
+    app_insights(os.path.join(out, "app-insights"))
+
+
+AI_TENANT = "3f2e1d0c-9b8a-4765-8432-10fedcba9876"
+AI_RESOURCE = "/subscriptions/00000000/resourcegroups/rg-billing/providers/microsoft.insights/components/billing-ai"
+PC_ERROR = json.dumps({"code": 900421, "description": "MFA claim missing from the access token.", "data": [],
+                       "source": "PartnerCenter"})
+
+
+def write_csv(path, columns, rows):
+    """A Log Analytics "Export to CSV (all columns)": BOM, header, CRLF, quoted where needed."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        f.write(buf.getvalue())
+
+
+def app_insights(out):
+    """Dependencies of one service (no token: unknown) and the traces and
+    exceptions of the same operations, some quoting Partner Center's 900421."""
+    os.makedirs(out, exist_ok=True)
+    op = {k: f"7c1e4d2a9b3f4e5d8a6b0c2d4e6f80{n:02d}" for n, k in enumerate("ABCDEFG")}
+    role = "billing-sync-worker"
+    pc = "https://api.partnercenter.microsoft.com"
+    dep_columns = ["TenantId", "TimeGenerated [UTC]", "Id", "Target", "DependencyType", "Name", "Data", "Success",
+                   "ResultCode", "DurationMs", "PerformanceBucket", "Properties", "OperationName", "OperationId",
+                   "ParentId", "AppRoleName", "AppRoleInstance", "SDKVersion", "ItemCount", "Type", "_ResourceId"]
+
+    def dep(time, dep_id, method, url, status, operation):
+        host = url.split("/")[2]
+        path = "/" + url.split("/", 3)[3].split("?")[0]
+        return [AI_TENANT, time, dep_id, host, "HTTP", f"{method} {path}", url, "True" if status < 400 else "False",
+                str(status), "231.5", "100ms-250ms", json.dumps({"AspNetCoreEnvironment": "Production"}),
+                "POST /jobs/sync", operation, "53995c3f42cd8ad8", role, "vm-02", "dotnetc:2.22.0", "1",
+                "AppDependencies", AI_RESOURCE]
+
+    deps = [
+        # 1: rejected; a trace of op A quotes 900421 -> broken (trace_900421).
+        dep("6/2/2026, 9:00:01.100 AM", "a1b2c3d4e5f60001", "GET", f"{pc}/v1/customers?size=50", 401, op["A"]),
+        # 2: same operation, succeeded: not the rejected call -> unknown.
+        dep("6/2/2026, 9:00:01.400 AM", "a1b2c3d4e5f60002", "GET",
+            f"{pc}/v1/customers/5b6c7d8e-0000-4000-8000-000000000001/subscriptions", 200, op["A"]),
+        # 3: 401 without any trace saying why -> unknown.
+        dep("6/2/2026, 9:05:00.000 AM", "a1b2c3d4e5f60003", "GET", f"{pc}/v1/invoices", 401, op["B"]),
+        # 4: rejected; an exception of op C quotes 900421 -> broken.
+        dep("6/2/2026, 9:10:00.000 AM", "a1b2c3d4e5f60004", "POST",
+            f"{pc}/v1/customers/5b6c7d8e-0000-4000-8000-000000000001/orders", 401, op["C"]),
+        # 5: a 500; the trace of op D quotes 900421 but this call was not the 401 -> unknown.
+        dep("6/2/2026, 9:15:00.000 AM", "a1b2c3d4e5f60005", "GET", f"{pc}/v1/offers?country=US", 500, op["D"]),
+        # 6: Graph: not Partner Center.
+        dep("6/2/2026, 9:16:00.000 AM", "a1b2c3d4e5f60006", "GET", "https://graph.microsoft.com/v1.0/organization",
+            200, op["D"]),
+    ]
+    write_csv(os.path.join(out, "AppDependencies.csv"), dep_columns, deps)
+
+    trace_columns = ["TenantId", "TimeGenerated [UTC]", "Message", "SeverityLevel", "Properties", "OperationName",
+                     "OperationId", "ParentId", "AppRoleName", "AppRoleInstance", "Type"]
+
+    def trace(time, message, level, operation):
+        return [AI_TENANT, time, message, str(level),
+                json.dumps({"CategoryName": "Relecloud.Billing.PartnerCenterClient"}), "POST /jobs/sync", operation,
+                "53995c3f42cd8ad8", role, "vm-02", "AppTraces"]
+
+    traces = [
+        # 1: lifts onto dependency 1, then counts as other.
+        trace("6/2/2026, 9:00:01.150 AM",
+              f"Partner Center call GET {pc}/v1/customers?size=50 failed: 401 Unauthorized\n{PC_ERROR}", 3, op["A"]),
+        # 2: no 900421: other.
+        trace("6/2/2026, 9:05:00.050 AM", "Partner Center call failed: 401 Unauthorized (retrying)", 2, op["B"]),
+        # 3: op D's dependency was a 500, not this rejection: stays a broken call of its own.
+        trace("6/2/2026, 9:15:00.050 AM", f"Partner Center rejected the token: {PC_ERROR}", 3, op["D"]),
+        # 4: its operation's dependency is not among the inputs: a broken call of its own.
+        trace("6/2/2026, 9:20:00.000 AM",
+              f"Partner Center call GET {pc}/v1/customers/5b6c7d8e-0000-4000-8000-000000000001 failed: 401 {PC_ERROR}",
+              3, op["E"]),
+    ]
+    write_csv(os.path.join(out, "AppTraces.csv"), trace_columns, traces)
+
+    # AppExceptions as `az monitor log-analytics query` writes it: every value a string.
+    exceptions = [{
+        "TenantId": AI_TENANT, "TimeGenerated": "2026-06-02T09:10:00.2000000Z",
+        "ProblemId": "PartnerException at Relecloud.Billing.OrderSync.Run",
+        "HandledAt": "UserCode", "ExceptionType": "Microsoft.Store.PartnerCenter.Exceptions.PartnerException",
+        "Assembly": "Microsoft.Store.PartnerCenter, Version=3.4.0.0", "Method": "Relecloud.Billing.OrderSync.Run",
+        "OuterType": "Microsoft.Store.PartnerCenter.Exceptions.PartnerException",
+        "OuterMessage": "Partner Center returned Unauthorized",
+        "InnermostType": "Microsoft.Store.PartnerCenter.Exceptions.PartnerException",
+        "InnermostMessage": "Partner Center returned Unauthorized",
+        "SeverityLevel": "3",
+        "Details": json.dumps([{"outerId": "0", "message": PC_ERROR,
+                                "type": "Microsoft.Store.PartnerCenter.Exceptions.PartnerException",
+                                "id": "47112225", "parsedStack": []}]),
+        "OperationName": "POST /jobs/sync", "OperationId": op["C"], "ParentId": "53995c3f42cd8ad8",
+        "AppRoleName": role, "AppRoleInstance": "vm-02", "Type": "AppExceptions", "_ResourceId": AI_RESOURCE,
+        "TableName": "PrimaryResult",
+    }]
+    with open(os.path.join(out, "AppExceptions.json"), "w") as f:
+        json.dump(exceptions, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ use std::path::Path;
 use common::{analyst::read_calls, read_csv, read_summary, scan};
 use pcmfa::pipeline::{Progress, ScanConfig};
 
-const DIR: &str = "tests/fixtures/cross-record";
-const CALLS: &str = "tests/fixtures/cross-record/a-egress-calls.jsonl";
-const REQUESTS: &str = "tests/fixtures/cross-record/b-egress-token-requests.jsonl";
+const DIR: &str = "tests/fixtures/cross-record/token-requests";
+const CALLS: &str = "tests/fixtures/cross-record/token-requests/a-egress-calls.jsonl";
+const REQUESTS: &str = "tests/fixtures/cross-record/token-requests/b-egress-token-requests.jsonl";
 const DAEMON: &str = "5d1c9e0a-7b3f-4e2d-9a8c-1f0e2d3c4b5a";
 const ROPC: &str = "6e2d0f1b-8c4a-4f3e-8b9d-2a1f3e4d5c6b";
 const SAM: &str = "7f3e1a2c-9d5b-4a4f-9cae-3b2a4f5e6d7c";
