@@ -873,11 +873,10 @@ fn write_in_order(
         ));
     }
     let held_calls = held.len() as u64;
-    let resolved = held.resolve(&side);
-    for call in &resolved.calls {
+    let resolved = held.resolve(&side, |call| {
         late.add(call);
-        calls.write(call)?;
-    }
+        calls.write(call)
+    })?;
     // A trace whose 900421 lifted onto its operation's call was evidence.
     for &file in &resolved.traces_as_evidence {
         ledger.files[file].partner_center -= 1;

@@ -7,6 +7,7 @@
 //! alone, in input order, so which calls are held never depends on the
 //! thread count. Beyond the limit a call is written as it is, without the
 //! lift, and counted (`not_held` in `summary.json`): memory stays bounded.
+//! Held calls are packed ([`CompactCall`]).
 //!
 //! An Application Insights trace or exception read as a broken call
 //! ([`rejected_operation`]) is held too: when its 900421 lifts onto a
@@ -16,12 +17,13 @@
 
 use std::collections::BTreeSet;
 
+use super::compact::CompactCall;
 use super::lift::{lift, may_improve, rejected_operation};
 use super::SideEvidence;
 use crate::event::Call;
 use crate::vocab::Evidence;
 
-/// Default limit on held calls: at roughly 0.5 KiB each, about 250 MiB.
+/// Default limit on held calls: at roughly 400 bytes each (packed), about 200 MiB.
 pub const DEFAULT_MAX_HELD_CALLS: usize = 500_000;
 
 /// What [`HeldCalls::offer`] did with a call.
@@ -38,16 +40,14 @@ pub enum Offer {
 /// The calls held back, in input order, each with the index of its input file.
 #[derive(Debug)]
 pub struct HeldCalls {
-    calls: Vec<(usize, Call)>,
+    calls: Vec<(usize, CompactCall)>,
     limit: usize,
     not_held: u64,
 }
 
-/// The held calls judged again.
+/// What judging the held calls again did.
 #[derive(Debug, Default)]
 pub struct Resolved {
-    /// The calls to write, in input order.
-    pub calls: Vec<Call>,
     pub lifted_by_trace: u64,
     pub lifted_by_token_request: u64,
     /// Input file of each trace whose 900421 lifted onto its operation's
@@ -73,7 +73,7 @@ impl HeldCalls {
         if !may_improve(call) {
             Offer::Final
         } else if self.calls.len() < self.limit {
-            self.calls.push((file, call.clone()));
+            self.calls.push((file, CompactCall::pack(call)));
             Offer::Held
         } else {
             self.not_held += 1;
@@ -89,35 +89,46 @@ impl HeldCalls {
         self.calls.is_empty()
     }
 
-    /// Judges every held call again with the complete evidence.
-    pub fn resolve(mut self, side: &SideEvidence) -> Resolved {
+    /// Judges every held call again with the complete evidence and hands
+    /// the calls to write to `emit`, in input order.
+    pub fn resolve<E>(
+        self,
+        side: &SideEvidence,
+        mut emit: impl FnMut(&Call) -> Result<(), E>,
+    ) -> Result<Resolved, E> {
         let mut resolved = Resolved {
             not_held: self.not_held,
             ..Resolved::default()
         };
+        // First, which operations' 900421 lifted onto one of their calls.
         let mut lifted_operations = BTreeSet::new();
-        for (_, call) in &mut self.calls {
-            if rejected_operation(call).is_some() {
-                continue;
-            }
-            match lift(call, side) {
-                Some(Evidence::Trace900421) => {
-                    resolved.lifted_by_trace += 1;
-                    lifted_operations.extend(call.correlation_id.clone());
+        if !side.rejected_operations.is_empty() {
+            for (_, held) in &self.calls {
+                let mut call = held.unpack();
+                if rejected_operation(&call).is_none()
+                    && lift(&mut call, side) == Some(Evidence::Trace900421)
+                {
+                    lifted_operations.extend(call.correlation_id);
                 }
-                Some(_) => resolved.lifted_by_token_request += 1,
-                None => {}
             }
         }
-        for (file, call) in self.calls {
+        for (file, held) in self.calls {
+            let mut call = held.unpack();
             match rejected_operation(&call) {
                 Some(operation) if lifted_operations.contains(operation) => {
-                    resolved.traces_as_evidence.push(file)
+                    resolved.traces_as_evidence.push(file);
+                    continue;
                 }
-                _ => resolved.calls.push(call),
+                Some(_) => {}
+                None => match lift(&mut call, side) {
+                    Some(Evidence::Trace900421) => resolved.lifted_by_trace += 1,
+                    Some(_) => resolved.lifted_by_token_request += 1,
+                    None => {}
+                },
             }
+            emit(&call)?;
         }
-        resolved
+        Ok(resolved)
     }
 }
 
@@ -127,6 +138,17 @@ mod tests {
     use crate::evidence::SideFact;
     use crate::output::test_support::broken_call;
     use crate::vocab::{AuthMode, MfaClaim, Verdict};
+
+    fn resolve(held: HeldCalls, side: &SideEvidence) -> (Vec<Call>, Resolved) {
+        let mut calls = Vec::new();
+        let resolved = held
+            .resolve(side, |call| {
+                calls.push(call.clone());
+                Ok::<(), ()>(())
+            })
+            .expect("emit never fails");
+        (calls, resolved)
+    }
 
     fn dependency(record: u64, operation: &str) -> Call {
         Call {
@@ -166,13 +188,9 @@ mod tests {
         side.add(SideFact::RejectedOperation {
             operation_id: "op-a".into(),
         });
-        let resolved = held.resolve(&side);
+        let (calls, resolved) = resolve(held, &side);
         // The trace of op-a lifted onto its dependency: evidence, not a call.
-        let records: Vec<(&str, u64)> = resolved
-            .calls
-            .iter()
-            .map(|c| (c.format, c.source_record))
-            .collect();
+        let records: Vec<(&str, u64)> = calls.iter().map(|c| (c.format, c.source_record)).collect();
         assert_eq!(
             records,
             [
@@ -180,9 +198,9 @@ mod tests {
                 ("appinsights_dependencies_csv", 2)
             ]
         );
-        assert_eq!(resolved.calls[0].verdict, Verdict::Broken);
-        assert_eq!(resolved.calls[0].evidence, Evidence::Trace900421);
-        assert_eq!(resolved.calls[1].verdict, Verdict::Unknown);
+        assert_eq!(calls[0].verdict, Verdict::Broken);
+        assert_eq!(calls[0].evidence, Evidence::Trace900421);
+        assert_eq!(calls[1].verdict, Verdict::Unknown);
         assert_eq!(resolved.traces_as_evidence, [1]);
         assert_eq!(
             (
@@ -203,10 +221,10 @@ mod tests {
         side.add(SideFact::RejectedOperation {
             operation_id: "op-z".into(),
         });
-        let resolved = held.resolve(&side);
-        assert_eq!(resolved.calls.len(), 1);
-        assert_eq!(resolved.calls[0].verdict, Verdict::Broken);
-        assert_eq!(resolved.calls[0].evidence, Evidence::Error900421);
+        let (calls, resolved) = resolve(held, &side);
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].verdict, Verdict::Broken);
+        assert_eq!(calls[0].evidence, Evidence::Error900421);
         assert!(resolved.traces_as_evidence.is_empty());
     }
 }

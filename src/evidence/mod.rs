@@ -22,6 +22,7 @@
 //! `other` in the accounting; so does a trace whose 900421 lifted onto its
 //! operation's call (an unmatched one stays a broken call of its own).
 
+pub mod compact;
 pub mod held;
 pub mod lift;
 pub mod token_request;
