@@ -229,7 +229,6 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
     let Written {
         calls: written,
         late: mut aggregates,
-        evidence,
     } = written;
     for partial in shared.partials.iter() {
         let partial = std::mem::take(&mut *partial.lock().unwrap_or_else(|e| e.into_inner()));
@@ -245,7 +244,6 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         &aggregates,
         &integrations,
         written,
-        evidence,
         threads,
         started.elapsed().as_secs_f64(),
     );
@@ -660,6 +658,8 @@ struct Ledger {
     read: Vec<bool>,
     unreadable: Vec<UnreadableInput>,
     skipped: Vec<SkippedInput>,
+    /// What evidence from other records did, once the run is over.
+    evidence: CrossRecordEvidence,
 }
 
 impl Ledger {
@@ -675,6 +675,7 @@ impl Ledger {
             read: vec![false; files.len()],
             unreadable: Vec::new(),
             skipped: Vec::new(),
+            evidence: CrossRecordEvidence::default(),
         }
     }
 
@@ -729,7 +730,6 @@ impl Ledger {
         aggregates: &Aggregates,
         integrations: &[IntegrationRow],
         written: u64,
-        cross_record_evidence: CrossRecordEvidence,
         threads: usize,
         duration_seconds: f64,
     ) -> Summary {
@@ -791,7 +791,7 @@ impl Ledger {
                 total: integrations.len() as u64,
                 by_verdict: verdict_totals(&integration_counts),
             },
-            cross_record_evidence,
+            cross_record_evidence: self.evidence,
             time_range: TimeRange {
                 first: aggregates.first_time.map(format_iso),
                 last: aggregates.last_time.map(format_iso),
@@ -815,12 +815,11 @@ fn verdict_totals(counts: &VerdictCounts) -> VerdictTotals {
     }
 }
 
-/// What the writer wrote: the call count, the aggregates of the calls the
-/// workers did not fold (held or over the hold limit) and the side evidence.
+/// What the writer wrote: the call count and the aggregates of the calls
+/// the workers did not fold (held or over the hold limit).
 struct Written {
     calls: u64,
     late: Aggregates,
-    evidence: CrossRecordEvidence,
 }
 
 /// Receives results, restores input order and streams the row outputs.
@@ -882,19 +881,19 @@ fn write_in_order(
         ledger.files[file].partner_center -= 1;
         ledger.files[file].other += 1;
     }
+    ledger.evidence = CrossRecordEvidence {
+        token_requests: side.token_requests,
+        token_request_apps: side.token_grants.len() as u64,
+        rejection_traces: side.rejection_traces,
+        rejected_operations: side.rejected_operations.len() as u64,
+        held_calls,
+        lifted_by_trace_900421: resolved.lifted_by_trace,
+        lifted_by_token_request: resolved.lifted_by_token_request,
+        traces_as_evidence: resolved.traces_as_evidence.len() as u64,
+        not_held: resolved.not_held,
+    };
     Ok(Written {
         calls: calls.finish()?,
         late,
-        evidence: CrossRecordEvidence {
-            token_requests: side.token_requests,
-            token_request_apps: side.token_grants.len() as u64,
-            rejection_traces: side.rejection_traces,
-            rejected_operations: side.rejected_operations.len() as u64,
-            held_calls,
-            lifted_by_trace_900421: resolved.lifted_by_trace,
-            lifted_by_token_request: resolved.lifted_by_token_request,
-            traces_as_evidence: resolved.traces_as_evidence.len() as u64,
-            not_held: resolved.not_held,
-        },
     })
 }

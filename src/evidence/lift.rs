@@ -275,7 +275,9 @@ mod tests {
 
     #[test]
     fn token_requests_decide_only_unknown_calls_of_their_app() {
-        let cases: &[(&[(GrantType, bool)], Verdict, AuthMode, Option<&str>)] = &[
+        // (grants seen, mfa refused) -> verdict, auth mode, detail.
+        type Case<'a> = (&'a [(GrantType, bool)], Verdict, AuthMode, Option<&'a str>);
+        let cases: &[Case] = &[
             (
                 &[(GrantType::ClientCredentials, false)],
                 Verdict::NotAffected,

@@ -171,20 +171,14 @@ impl Params {
     /// One request parameter; every other one (secrets included) is ignored.
     fn param(&mut self, name: &str, value: &str) {
         match name {
-            "grant_type" | "granttype" => {
-                if self.grant.is_none() {
-                    self.grant = GrantType::parse(value);
-                }
+            "grant_type" | "granttype" if self.grant.is_none() => {
+                self.grant = GrantType::parse(value);
             }
-            "client_id" | "clientid" => {
-                if self.client_id.is_none() {
-                    self.client_id = as_guid(value);
-                }
+            "client_id" | "clientid" if self.client_id.is_none() => {
+                self.client_id = as_guid(value);
             }
-            "resource" | "scope" => {
-                if names_partner_center(value) {
-                    self.for_partner_center = true;
-                }
+            "resource" | "scope" if names_partner_center(value) => {
+                self.for_partner_center = true;
             }
             _ => {}
         }
