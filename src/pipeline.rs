@@ -9,7 +9,10 @@
 //! puts them back in input order and streams them to `calls.parquet` and
 //! `rejects.csv`, so the outputs are byte-identical whatever the thread
 //! count. A fixed number of tickets bounds the chunks in flight, so memory
-//! stays flat however large the input.
+//! stays flat however large the input. Evidence found in other records
+//! (token requests, Application Insights traces) is merged like the
+//! aggregates; the calls it may still change are held back, packed and
+//! bounded, and judged and written last ([`crate::evidence`]).
 
 use std::collections::BTreeMap;
 use std::io::{self, Cursor, Read};
