@@ -26,7 +26,9 @@ fn chromium() -> Option<PathBuf> {
             std::env::var("PCMFA_REQUIRE_BROWSER").as_deref() != Ok("1"),
             "PCMFA_REQUIRE_BROWSER=1 but no chromium on PATH (apt-get install chromium)"
         );
-        eprintln!("SKIPPED: no chromium on PATH; apt-get install chromium to run the browser tests");
+        eprintln!(
+            "SKIPPED: no chromium on PATH; apt-get install chromium to run the browser tests"
+        );
     }
     found
 }
@@ -98,7 +100,11 @@ fn ranks_in_dom(dom: &str) -> Vec<u32> {
     table
         .split("data-rank=\"")
         .skip(1)
-        .map(|rest| rest[..rest.find('"').expect("quote")].parse().expect("rank"))
+        .map(|rest| {
+            rest[..rest.find('"').expect("quote")]
+                .parse()
+                .expect("rank")
+        })
         .collect()
 }
 
@@ -110,11 +116,18 @@ fn screenshot_shows_the_report() {
     run_chromium(
         &browser,
         &out.path().join("report.html"),
-        &[&format!("--screenshot={}", png.display()), "--window-size=1280,2400"],
+        &[
+            &format!("--screenshot={}", png.display()),
+            "--window-size=1280,2400",
+        ],
     );
     let image = common::png::decode(&std::fs::read(&png).expect("screenshot")).expect("decode");
     assert_eq!((image.width, image.height), (1280, 2400));
-    let white = image.pixels.iter().filter(|p| p.iter().all(|c| *c >= 245)).count();
+    let white = image
+        .pixels
+        .iter()
+        .filter(|p| p.iter().all(|c| *c >= 245))
+        .count();
     let inked = image.pixels.len() - white;
     assert!(
         inked * 10 > image.pixels.len(),
@@ -138,7 +151,10 @@ fn screenshot_shows_the_report() {
         .flat_map(|x| (10..60).map(move |y| (x, y)))
         .filter(|(x, y)| image.pixel(*x, *y).iter().all(|c| *c < 80))
         .count();
-    assert!(title_ink > 200, "no title text at the top ({title_ink} dark pixels)");
+    assert!(
+        title_ink > 200,
+        "no title text at the top ({title_ink} dark pixels)"
+    );
 }
 
 #[test]
@@ -161,9 +177,15 @@ fn dom_after_scripts_holds_every_integration_and_sorts() {
         13,
         "one button per ranking column"
     );
-    assert_eq!(ranks_in_dom(&dom), (1..=keys.len() as u32).collect::<Vec<_>>());
+    assert_eq!(
+        ranks_in_dom(&dom),
+        (1..=keys.len() as u32).collect::<Vec<_>>()
+    );
     for key in &keys {
-        assert!(table.contains(&format!("mono\">{key}</span>")), "{key} missing");
+        assert!(
+            table.contains(&format!("mono\">{key}</span>")),
+            "{key} missing"
+        );
     }
 
     // Click "Calls" (fifth column) on a copy with a click appended: calls ascending, ties by rank.

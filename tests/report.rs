@@ -53,20 +53,31 @@ fn sample_reports_rank_like_the_csv_and_name_owners() {
 
     // Headline: integrations and calls by verdict, from the same run.
     let summary = common::read_summary(out.path());
-    let broken = summary["integrations"]["by_verdict"]["broken"].as_u64().expect("n");
-    let broken_calls = summary["partner_center"]["by_verdict"]["broken"].as_u64().expect("n");
+    let broken = summary["integrations"]["by_verdict"]["broken"]
+        .as_u64()
+        .expect("n");
+    let broken_calls = summary["partner_center"]["by_verdict"]["broken"]
+        .as_u64()
+        .expect("n");
     assert!(html.contains(&format!(
         "<div class=\"card v-broken\"><div class=\"n\">{broken}</div><div class=\"what\">integrations broken</div><div class=\"calls\">{broken_calls} calls broken</div>"
     )));
-    assert!(md.contains(&format!("- **{broken} integrations broken** ({broken_calls} calls broken)")));
+    assert!(md.contains(&format!(
+        "- **{broken} integrations broken** ({broken_calls} calls broken)"
+    )));
 
     // Owners, in the CSV, the Parquet and both reports.
     let contoso = &csv[0];
-    assert_eq!(contoso["integration"], "39441d62-a8e1-4810-a850-20bf12239031");
+    assert_eq!(
+        contoso["integration"],
+        "39441d62-a8e1-4810-a850-20bf12239031"
+    );
     assert_eq!(contoso["owner"], "Finance Systems");
     assert_eq!(contoso["contact"], "finance-systems@relecloud.example");
     assert_eq!(contoso["catalog_name"], "Contoso Billing Sync");
-    assert!(html.contains("Finance Systems<span class=\"id\">finance-systems@relecloud.example</span>"));
+    assert!(
+        html.contains("Finance Systems<span class=\"id\">finance-systems@relecloud.example</span>")
+    );
     assert!(md.contains("| 1 | Contoso Billing Sync (39441d62-a8e1-4810-a850-20bf12239031) | Finance Systems (finance-systems@relecloud.example) | broken |"));
     // The catalog names an integration the logs do not (and one keyed by user agent).
     assert!(html.contains("<strong>Adatum Usage Reporter</strong>"));
@@ -94,28 +105,46 @@ fn sample_reports_rank_like_the_csv_and_name_owners() {
     let listed = catalog_keys();
     let missing: Vec<&str> = csv
         .iter()
-        .filter(|r| !listed.contains(&r["app_id"]) && !listed.contains(&r["integration"].to_lowercase()))
+        .filter(|r| {
+            !listed.contains(&r["app_id"]) && !listed.contains(&r["integration"].to_lowercase())
+        })
         .map(|r| r["integration"].as_str())
         .collect();
     assert_eq!(missing.len(), 6, "{missing:?}");
     let section = &html[html.find("id=\"catalog\"").expect("catalog section")..];
     let section = &section[..section.find("</section>").expect("end")];
-    assert!(section.contains("6 integrations called Partner Center but are not in the catalog (8 entries)"));
-    let md_section = &md[md.find("## Partner Center callers not in the catalog").expect("md")..];
+    assert!(section
+        .contains("6 integrations called Partner Center but are not in the catalog (8 entries)"));
+    let md_section = &md[md
+        .find("## Partner Center callers not in the catalog")
+        .expect("md")..];
     for key in &missing {
         assert!(section.contains(key), "{key} not listed in report.html");
         assert!(md_section.contains(key), "{key} not listed in report.md");
     }
     for row in csv.iter().filter(|r| !r["owner"].is_empty()) {
-        assert!(!section.contains(&row["integration"]), "{} is in the catalog", row["integration"]);
+        assert!(
+            !section.contains(&row["integration"]),
+            "{} is in the catalog",
+            row["integration"]
+        );
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("6 Partner Center callers are not in the catalog"), "{stderr}");
+    assert!(
+        stderr.contains("6 Partner Center callers are not in the catalog"),
+        "{stderr}"
+    );
 
     // What was read: every file, with its format.
     for file in summary["files"].as_array().expect("files") {
         let path = file["path"].as_str().expect("path");
-        assert!(html.contains(&format!("<td class=\"mono path\">{path}</td><td class=\"mono\">{}</td>", file["format"].as_str().expect("format"))), "{path}");
+        assert!(
+            html.contains(&format!(
+                "<td class=\"mono path\">{path}</td><td class=\"mono\">{}</td>",
+                file["format"].as_str().expect("format")
+            )),
+            "{path}"
+        );
     }
     // The daily chart has a bar segment per day and verdict seen.
     let daily = read_csv(&out.path().join("daily.csv"));
@@ -179,10 +208,16 @@ fn hostile_names_stay_text_in_both_reports() {
     scan(&[&log_arg], out.path(), &["--catalog", &catalog_arg], 0);
 
     let html = std::fs::read_to_string(out.path().join("report.html")).expect("html");
-    assert_eq!(html.matches("<script>").count(), 1, "only pcmfa's own script");
+    assert_eq!(
+        html.matches("<script>").count(),
+        1,
+        "only pcmfa's own script"
+    );
     assert!(!html.contains("<img"));
     assert!(!html.contains("<b>evil"));
-    assert!(html.contains("<strong>&lt;script&gt;alert(1)&lt;/script&gt;|`x`\n| 9 | forged |</strong>"));
+    assert!(
+        html.contains("<strong>&lt;script&gt;alert(1)&lt;/script&gt;|`x`\n| 9 | forged |</strong>")
+    );
     assert!(html.contains("&lt;img src=x onerror=alert(3)&gt;<span class=\"id\">a|b</span>"));
     assert!(html.contains("&lt;b&gt;evil|name&amp;amp;.jsonl"));
 
@@ -195,8 +230,17 @@ fn hostile_names_stay_text_in_both_reports() {
     assert_eq!(rows.len(), 1, "the name's newline forged no row:\n{md}");
     assert!(!md.contains("\n| 9 | forged"), "{md}");
     // 8 cells: 9 pipes of ours, every other one escaped.
-    assert_eq!(rows[0].replace("\\|", "").matches('|').count(), 9, "{}", rows[0]);
-    assert!(rows[0].contains("\\<script\\>alert(1)\\</script\\>\\|\\`x\\` \\| 9 \\| forged \\|"), "{}", rows[0]);
+    assert_eq!(
+        rows[0].replace("\\|", "").matches('|').count(),
+        9,
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[0].contains("\\<script\\>alert(1)\\</script\\>\\|\\`x\\` \\| 9 \\| forged \\|"),
+        "{}",
+        rows[0]
+    );
 }
 
 /// A catalog pcmfa cannot use stops the run before any log is read: exit 2
@@ -211,7 +255,10 @@ fn an_unusable_catalog_is_a_usage_error() {
     let missing = dir.path().join("missing.csv");
     for (catalog, says) in [
         (&no_app_id, "no app_id column"),
-        (&twice, "line 3: app_id a1 is listed twice (first on line 2)"),
+        (
+            &twice,
+            "line 3: app_id a1 is listed twice (first on line 2)",
+        ),
         (&missing, "cannot read it"),
     ] {
         let out = dir.path().join("out");
@@ -253,7 +300,8 @@ fn an_empty_catalog_lists_every_caller_as_missing() {
         assert!(section.contains(&row["integration"]));
     }
     assert_eq!(
-        html.matches("<span class=\"missing\">not in catalog</span>").count(),
+        html.matches("<span class=\"missing\">not in catalog</span>")
+            .count(),
         csv.len()
     );
 }

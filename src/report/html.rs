@@ -150,10 +150,9 @@ fn headline(page: &mut String, data: &ReportData) {
         if verdict == Verdict::Unknown && n == 0 && by_verdict(events, verdict) == 0 {
             continue;
         }
-        let _ = write!(
+        let _ = writeln!(
             page,
-            r#"<div class="card {}"><div class="n">{}</div><div class="what">{} {}</div><div class="calls">{} {}</div></div>
-"#,
+            r#"<div class="card {}"><div class="n">{}</div><div class="what">{} {}</div><div class="calls">{} {}</div></div>"#,
             class(verdict),
             group(n),
             if n == 1 {

@@ -97,7 +97,7 @@ pub fn daily_chart(rows: &[DailyRow]) -> Option<String> {
         tick += step;
     }
     let slot = plot_w / days.len() as f64;
-    let bar = (slot * 0.72).min(56.0).max(1.0);
+    let bar = (slot * 0.72).clamp(1.0, 56.0);
     let label_every = days.len().div_ceil(10);
     for (i, (day, counts)) in days.iter().enumerate() {
         let x = left + slot * i as f64 + (slot - bar) / 2.0;

@@ -23,7 +23,11 @@ fn be32(bytes: &[u8]) -> usize {
 
 fn paeth(a: u8, b: u8, c: u8) -> u8 {
     let p = a as i16 + b as i16 - c as i16;
-    let (pa, pb, pc) = ((p - a as i16).abs(), (p - b as i16).abs(), (p - c as i16).abs());
+    let (pa, pb, pc) = (
+        (p - a as i16).abs(),
+        (p - b as i16).abs(),
+        (p - c as i16).abs(),
+    );
     if pa <= pb && pa <= pc {
         a
     } else if pb <= pc {
@@ -73,7 +77,11 @@ pub fn decode(bytes: &[u8]) -> Result<Image, String> {
         for i in 0..stride {
             let a = if i >= channels { row[i - channels] } else { 0 };
             let b = previous[i];
-            let c = if i >= channels { previous[i - channels] } else { 0 };
+            let c = if i >= channels {
+                previous[i - channels]
+            } else {
+                0
+            };
             row[i] = row[i].wrapping_add(match line[0] {
                 0 => 0,
                 1 => a,
