@@ -134,7 +134,21 @@ fn header(page: &mut String, data: &ReportData) {
         );
     }
     page.push_str(
-        r##"<nav class="toc noprint"><a href="#daily">Per day</a> <a href="#worst">Worst</a> <a href="#ranking">Ranking</a> <a href="#operations">Operations</a> <a href="#inputs">What was read</a></nav>
+        r##"<nav class="toc noprint"><a href="#daily">Per day</a> <a href="#worst">Worst</a> <a href="#ranking">Ranking</a> "##,
+    );
+    if data.catalog.is_some() {
+        page.push_str(r##"<a href="#catalog">Not in catalog</a> "##);
+    }
+    for section in data.sections {
+        let _ = write!(
+            page,
+            "<a href=\"#{}\">{}</a> ",
+            esc(&section.id),
+            esc(&section.title)
+        );
+    }
+    page.push_str(
+        r##"<a href="#operations">Operations</a> <a href="#inputs">What was read</a></nav>
 </header>
 "##,
     );
@@ -661,6 +675,7 @@ mod tests {
             .find("<section id=\"changes\">\n<h2>Since last week &lt;b&gt;</h2>\n<p>2 new</p>")
             .unwrap();
         assert!(at < page.find("id=\"operations\"").unwrap());
+        assert!(page.contains("<a href=\"#changes\">Since last week &lt;b&gt;</a>"));
     }
 
     #[test]
