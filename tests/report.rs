@@ -305,3 +305,15 @@ fn an_empty_catalog_lists_every_caller_as_missing() {
         csv.len()
     );
 }
+
+/// The output-folder guard knows the report files: a second run into the
+/// same folder needs no --force and rewrites them.
+#[test]
+fn a_second_run_replaces_the_reports_without_force() {
+    let out = tempfile::tempdir().expect("tempdir");
+    scan(&["sample-data/logs/har"], out.path(), &[], 0);
+    std::fs::write(out.path().join("report.md"), "stale").expect("write");
+    scan(&["sample-data/logs/har"], out.path(), &[], 0);
+    let md = std::fs::read_to_string(out.path().join("report.md")).expect("md");
+    assert!(md.starts_with("# Partner Center MFA readiness\n"));
+}

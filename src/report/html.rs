@@ -308,7 +308,7 @@ fn ranking(page: &mut String, data: &ReportData) {
     let columns = 12 + usize::from(data.catalog.is_some());
     // One <tbody> per integration: its figures, then its action on a line of
     // its own, so sorting moves both and the table stays narrow.
-    for row in data.integrations {
+    for row in data.integrations.iter().take(MAX_TABLE_ROWS) {
         let _ = write!(
             page,
             "<tbody class=\"{}\" data-rank=\"{}\"><tr>{}{}",
@@ -355,7 +355,24 @@ fn ranking(page: &mut String, data: &ReportData) {
         }
         page.push_str("</div></td></tr></tbody>\n");
     }
-    page.push_str("</table>\n</div>\n</section>\n");
+    page.push_str("</table>\n</div>\n");
+    more_in_csv(page, data.integrations.len());
+    page.push_str("</section>\n");
+}
+
+/// Tables stop at this many rows, so the page stays quick to open; the CSV has them all.
+const MAX_TABLE_ROWS: usize = 1000;
+
+/// Says how many rows a capped table left out.
+fn more_in_csv(page: &mut String, rows: usize) {
+    if rows > MAX_TABLE_ROWS {
+        let _ = writeln!(
+            page,
+            "<p class=\"meta\">The first {} of {} integrations are shown; <code>integrations.csv</code> has them all.</p>",
+            group(MAX_TABLE_ROWS as u64),
+            group(rows as u64)
+        );
+    }
 }
 
 fn owner_cell(data: &ReportData, row: &IntegrationRow) -> String {
@@ -408,7 +425,8 @@ fn catalog(page: &mut String, data: &ReportData) {
             page.push_str(&th(label, num));
         }
         page.push_str("</tr></thead>\n<tbody>\n");
-        for row in missing {
+        let total = missing.len();
+        for row in missing.into_iter().take(MAX_TABLE_ROWS) {
             let _ = writeln!(
                 page,
                 "<tr><td class=\"num\">{}</td><td>{}</td><td class=\"mono\">{}</td><td>{}</td>{}</tr>",
@@ -420,6 +438,7 @@ fn catalog(page: &mut String, data: &ReportData) {
             );
         }
         page.push_str("</tbody>\n</table>\n</div>\n");
+        more_in_csv(page, total);
     }
     page.push_str("</section>\n");
 }
@@ -676,6 +695,27 @@ mod tests {
             .unwrap();
         assert!(at < page.find("id=\"operations\"").unwrap());
         assert!(page.contains("<a href=\"#changes\">Since last week &lt;b&gt;</a>"));
+    }
+
+    #[test]
+    fn long_rankings_stop_at_the_cap_and_say_so() {
+        let mut fixture = Fixture::new();
+        let template = fixture.integrations[2].clone();
+        for i in 0..MAX_TABLE_ROWS {
+            let mut row = template.clone();
+            row.rank = 5 + i as u32;
+            row.integration = format!("ua:bot/{i}");
+            row.app_id = None;
+            fixture.integrations.push(row);
+        }
+        let page = render(&fixture.data());
+        assert_eq!(page.matches("<tbody class=").count(), MAX_TABLE_ROWS);
+        assert!(page.contains("The first 1,000 of 1,004 integrations are shown"));
+        // The catalog list is capped too: 1,002 callers are missing from it.
+        assert_eq!(
+            page.matches("<p class=\"meta\">The first 1,000 of").count(),
+            2
+        );
     }
 
     #[test]
