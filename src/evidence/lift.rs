@@ -2,8 +2,9 @@
 //!
 //! Two lifts, stronger first:
 //! - `trace_900421`: an Application Insights trace or exception of the
-//!   call's operation id reports 900421, and the call failed with 401 (or,
-//!   with no status logged, was `unknown`): `broken`, App+User. It ranks
+//!   operation id of an Application Insights dependency call reports
+//!   900421, and the call failed with 401 (or, with no status logged, was
+//!   `unknown`): `broken`, App+User. It ranks
 //!   with `error_900421` above every other signal, so it applies to any such
 //!   call not already `broken`. The formats read such a trace as a broken
 //!   call of its own ([`rejected_operation`]), the only evidence when the
@@ -34,6 +35,9 @@ use crate::vocab::{AuthMode, EventKind, Evidence, MfaClaim, Verdict};
 
 /// Format labels (prefixes) of Application Insights trace and exception records.
 const TRACE_FORMATS: &[&str] = &["appinsights_traces", "appinsights_exceptions"];
+/// Format label (prefix) of Application Insights dependency records: the
+/// calls whose operation id a trace names.
+const DEPENDENCY_FORMAT: &str = "appinsights_dependencies";
 
 /// The operation id (lower-case) an Application Insights trace or exception,
 /// read as a broken call, reports 900421 for.
@@ -46,7 +50,8 @@ pub fn rejected_operation(call: &Call) -> Option<&str> {
 
 /// True when an operation's 900421 trace may still make this call `broken`.
 fn may_take_trace(call: &Call) -> bool {
-    call.correlation_id.is_some()
+    call.format.starts_with(DEPENDENCY_FORMAT)
+        && call.correlation_id.is_some()
         && call.verdict != Verdict::Broken
         && (call.status == Some(401) || (call.status.is_none() && call.verdict == Verdict::Unknown))
 }
@@ -191,7 +196,7 @@ mod tests {
             time: None,
             source_file: Arc::from("AppDependencies.json"),
             source_record: 1,
-            format: "gateway_json_array",
+            format: "appinsights_dependencies_json_array",
             event: EventKind::ApiCall,
             host: Some("api.partnercenter.microsoft.com".into()),
             method: Some("GET".into()),
@@ -259,6 +264,11 @@ mod tests {
         assert!(!may_improve(&ok));
         assert_eq!(lift(&mut ok, &traces), None);
         assert_eq!(ok.verdict, Verdict::Unknown);
+
+        // A gateway call's correlation id is not an App Insights operation.
+        let mut gateway = dependency(Some(401));
+        gateway.format = "gateway_json_lines";
+        assert_eq!(lift(&mut gateway, &traces), None);
 
         // Another operation's trace says nothing about this call.
         let mut other = dependency(Some(401));
