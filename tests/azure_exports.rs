@@ -204,7 +204,10 @@ fn app_insights_exports_keep_the_operation_id_and_never_guess() {
         &rows,
         "AppDependencies.csv",
         2,
-        &[("time", "2026-06-02 20:15:04.000000+00:00"), ("status", "200")],
+        &[
+            ("time", "2026-06-02 20:15:04.000000+00:00"),
+            ("status", "200"),
+        ],
     );
     // The SQL and Graph dependencies mention "partner" but are not Partner Center.
     for record in [3, 4] {
