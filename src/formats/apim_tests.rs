@@ -76,6 +76,9 @@ fn the_backend_leg_is_the_partner_center_call() {
     );
 }
 
+/// A row's verdict and evidence, or None for another service's call.
+type Expected = Option<(Verdict, Evidence)>;
+
 #[test]
 fn verdicts_by_what_the_row_holds() {
     let app_only = app_only_token(json!({"idtyp": "app"}));
@@ -84,7 +87,7 @@ fn verdicts_by_what_the_row_holds() {
         json!({"aud": "api://contoso-apim", "appid": "11111111-2222-4333-8444-555555555555", "idtyp": "app", "tid": TENANT, "ver": "1.0"}),
     );
     let mfa_user = app_user_token(Some(&["pwd", "mfa"]));
-    let cases: Vec<(&str, Value, Option<(Verdict, Evidence)>)> = vec![
+    let cases: Vec<(&str, Value, Expected)> = vec![
         (
             "success with an MFA token",
             json!({"BackendResponseCode": 200, "ResponseCode": 200, "BackendResponseBody": "{\"totalCount\":0}",
