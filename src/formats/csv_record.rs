@@ -8,8 +8,8 @@
 //! whatever the bracket says). Cells holding JSON (Log Analytics' dynamic
 //! columns: `BackendRequestHeaders`, `Properties`, `Details`) are read as
 //! JSON; empty cells are absent fields. The header decides once which reader
-//! reads the rows (APIM gateway logs, Application Insights tables, or any
-//! other HTTP log). A row with more or fewer cells than the header is
+//! reads the rows (APIM gateway logs, Application Insights tables, Entra ID
+//! sign-in tables, or any other HTTP log). A row with more or fewer cells than the header is
 //! rejected as `ragged_row`.
 
 use serde_json::{Map, Value};
@@ -73,6 +73,10 @@ const KNOWN_COLUMNS: &[&str] = &[
     "approlename",
     "cloudrolename",
     "authorization",
+    "appid",
+    "resourceidentity",
+    "authenticationrequirement",
+    "resulttype",
 ];
 
 /// A CSV file's header row: column names and the reader for its rows.
@@ -133,6 +137,14 @@ fn kind_of_columns(names: &[String]) -> RecordKind {
         Some(Table::Dependencies) => RecordKind::AppDependency,
         Some(Table::Traces) => RecordKind::AppTrace,
         Some(Table::Exceptions) => RecordKind::AppException,
+        // Log Analytics `SigninLogs` (and its siblings): checked after the
+        // Application Insights tables, whose classic form also has `appId`.
+        None if has("appid")
+            && (has("resourceidentity") || has("resourcedisplayname"))
+            && (has("authenticationrequirement") || has("resulttype") || has("status")) =>
+        {
+            RecordKind::SignIn
+        }
         None => RecordKind::Http,
     }
 }

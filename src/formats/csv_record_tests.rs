@@ -43,6 +43,11 @@ fn headers_name_their_reader() {
             RecordKind::AppException,
             "appinsights_exceptions_csv",
         ),
+        (
+            "TenantId,TimeGenerated [UTC],ResultType,CorrelationId,AppDisplayName,AppId,ResourceDisplayName,ResourceIdentity,UserPrincipalName,Status,AuthenticationRequirement,AuthenticationDetails,Category",
+            RecordKind::SignIn,
+            "entra_signin_csv",
+        ),
         ("Date;Request URL;Status Code;User Agent", RecordKind::Http, "gateway_csv"),
         ("time\thost\tpath\tstatus", RecordKind::Http, "gateway_csv"),
     ];
@@ -103,6 +108,41 @@ fn apim_row_with_json_text_cells_reads_end_to_end() {
     );
     assert_eq!(call.user_agent.as_deref(), Some("ContosoBilling/2.1"));
     assert!(call.token_fingerprint.is_some());
+}
+
+/// Log Analytics' SigninLogs CSV: `Status` holds JSON text, the reader is Entra's.
+#[test]
+fn sign_in_table_rows_read_as_sign_ins() {
+    let h = header("TimeGenerated [UTC],ResultType,CorrelationId,AppDisplayName,AppId,ResourceDisplayName,ResourceIdentity,UserPrincipalName,Status,AuthenticationRequirement,Category");
+    let status = r#"{"errorCode":50076,"failureReason":"Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access 'fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd'."}"#;
+    let row = [
+        "\"6/2/2026, 7:59:58.000 AM\"".to_string(),
+        "50076".to_string(),
+        "0B6C7D8E-1111-4222-8333-444455556666".to_string(),
+        "Contoso Billing Sync".to_string(),
+        "aaaaaaaa-1111-4111-8111-111111111111".to_string(),
+        "Microsoft Partner Center".to_string(),
+        "fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd".to_string(),
+        "ops@contoso.example".to_string(),
+        quoted(status),
+        "singleFactorAuthentication".to_string(),
+        "NonInteractiveUserSignInLogs".to_string(),
+    ]
+    .join(",");
+    let Parsed::Event(obs, label) = parse_csv_record(row.as_bytes(), &h) else {
+        panic!("rejected");
+    };
+    assert_eq!(label, "entra_signin_csv");
+    let call = classify(*obs, &origin(label)).expect("a Partner Center sign-in");
+    assert_eq!(
+        (call.verdict, call.evidence, call.error_code.as_deref()),
+        (
+            Verdict::Broken,
+            Evidence::SignInMfaRequired,
+            Some("AADSTS50076")
+        )
+    );
+    assert_eq!(call.app_name.as_deref(), Some("Contoso Billing Sync"));
 }
 
 #[test]

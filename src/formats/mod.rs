@@ -110,6 +110,11 @@ pub const FORMATS: &[FormatInfo] = &[
         recognised_by: "CSV with a header row naming known columns (Url, Host, Method, Status, TimeGenerated [UTC], ...; comma, semicolon or tab); each row read like a gateway record",
     },
     FormatInfo {
+        name: "entra_signin_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::SignIn },
+        recognised_by: "Log Analytics SigninLogs (and the other sign-in tables) as CSV: AppId, ResourceIdentity, AuthenticationRequirement or ResultType or Status columns; Status and AuthenticationDetails hold JSON text",
+    },
+    FormatInfo {
         name: "apim_gateway_json_lines",
         format: Format { framing: Framing::Lines, records: RecordKind::Apim },
         recognised_by: "API Management diagnostic logs, one per line: category GatewayLogs, camelCase fields under properties (backendUrl, backendResponseCode, ...)",
@@ -185,6 +190,7 @@ pub fn format_label(framing: Framing, kind: RecordKind) -> &'static str {
         (_, PartnerRequest) => "partner_requests",
         (Lines, SignIn) => "entra_signin_json_lines",
         (Document, SignIn) => "entra_signin_json_array",
+        (Csv, SignIn) => "entra_signin_csv",
         (Lines, Apim) => "apim_gateway_json_lines",
         (Document, Apim) => "apim_gateway_json_array",
         (Csv, Apim) => "apim_gateway_csv",
