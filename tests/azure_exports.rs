@@ -421,3 +421,77 @@ fn forced_csv_format_decides_the_reader() {
         assert_eq!(read_calls(out.path()).height(), calls as usize);
     }
 }
+
+/// Excel's "Unicode Text" save: UTF-16LE with a BOM, tab-separated.
+#[test]
+fn utf16_tab_separated_sheet_reads_like_utf8() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sheet = std::fs::read_to_string(common::root().join(DIR).join("proxy-sheet.csv"))
+        .expect("sheet")
+        .replace(';', "\t");
+    // Only the two whole rows: the fixture's last row is cut on purpose.
+    let whole: Vec<&str> = sheet.split("\r\n").take(3).collect();
+    let text = format!("{}\r\n", whole.join("\r\n"));
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let input = dir.path().join("proxy-sheet.txt");
+    std::fs::write(&input, bytes).expect("write");
+    let out = dir.path().join("out");
+    scan(&[input.to_str().expect("path")], &out, &[], 0);
+    let summary = read_summary(&out);
+    assert_eq!(summary["files"][0]["format"], "gateway_csv");
+    assert_eq!(summary["accounting"]["records"], 2);
+    let rows = calls_by_record(&out);
+    expect(
+        &rows,
+        "proxy-sheet.txt",
+        1,
+        &[("verdict", "at_risk"), ("evidence", "token_claims")],
+    );
+}
+
+/// A row over the record cap is rejected without being held; the rows after
+/// it are read and every row is accounted for.
+#[test]
+fn csv_row_over_the_cap_is_rejected_and_the_rest_read() {
+    use pcmfa::pipeline::{scan as run_scan, Progress, ScanConfig};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("big.csv");
+    let pc = "https://api.partnercenter.microsoft.com/v1/customers";
+    let body = format!(
+        "\"{{\"\"code\"\":900421,\"\"padding\"\":\"\"{}\"\"}}\"",
+        "x".repeat(10_000)
+    );
+    let csv = format!(
+        "TimeGenerated [UTC],Url,ResponseCode,ResponseBody\n\
+         2026-06-02T08:00:00Z,{pc},401,{body}\n\
+         2026-06-02T08:00:01Z,{pc},401,\"{{\"\"code\"\":900421}}\"\n"
+    );
+    std::fs::write(&input, csv).expect("write");
+    let out = dir.path().join("out");
+    let mut config = ScanConfig::new(vec![input.display().to_string()], out.clone());
+    config.max_record_bytes = 4096;
+    config.chunk_bytes = 1024;
+    let report = run_scan(&config, &Progress::default()).expect("scan");
+    let acc = &report.summary.accounting;
+    assert_eq!(
+        (acc.records, acc.partner_center, acc.other, acc.rejected),
+        (2, 1, 0, 1)
+    );
+    let rejects = read_csv(&out.join("rejects.csv"));
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(
+        (
+            rejects[0]["source_record"].as_str(),
+            rejects[0]["reason"].as_str()
+        ),
+        ("1", "too_large")
+    );
+    let rows = calls_by_record(&out);
+    expect(
+        &rows,
+        "big.csv",
+        2,
+        &[("verdict", "broken"), ("format", "gateway_csv")],
+    );
+}
