@@ -357,7 +357,10 @@ impl Reader<'_> {
         }) {
             return false;
         }
-        let csv_delimiter = crate::formats::csv_record::sniff_delimiter(&head);
+        let csv_delimiter = match format.framing {
+            Framing::Csv => crate::formats::csv_record::sniff_delimiter(&head),
+            _ => b',',
+        };
         let stream: Box<dyn Read + Send> = match head_error {
             Some(err) => Box::new(Cursor::new(head).chain(FailingReader(Some(err)))),
             None => Box::new(Cursor::new(head).chain(opened.reader)),

@@ -32,12 +32,12 @@ use crate::token::BearerToken;
 /// Headers or bodies kept as JSON text are read only below this size.
 const MAX_NESTED_TEXT: usize = 1 << 20;
 
-/// Column names that only APIM gateway logs carry (normalised).
-const APIM_COLUMNS: &[&str] = &["backendurl", "backendresponsecode", "apimsubscriptionid"];
-
-/// True when a table's columns (normalised names) are APIM gateway logs.
+/// True when a table's columns (normalised names) are APIM gateway logs:
+/// `ApimSubscriptionId`, or both `BackendUrl` and `BackendResponseCode` (a
+/// proxy that only logs a backend URL, such as Traefik's `BackendURL`, is
+/// read as a generic gateway).
 pub fn is_apim_columns(has: impl Fn(&str) -> bool) -> bool {
-    APIM_COLUMNS.iter().any(|c| has(c))
+    has("apimsubscriptionid") || (has("backendurl") && has("backendresponsecode"))
 }
 
 /// True for an APIM gateway log record, Log Analytics or diagnostic form.

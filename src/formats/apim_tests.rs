@@ -200,4 +200,12 @@ fn diagnostic_json_lines_and_la_json_array_read_alike() {
         parse_record(diagnostic.as_bytes(), AUTO_LINES),
         Parsed::Event(_, "apim_gateway_json_lines")
     ));
+    // A proxy that logs a backend URL alone (Traefik v1) stays a generic gateway.
+    let traefik = format!(
+        r#"{{"time":"2026-06-02T08:15:03Z","BackendURL":"https://{PC_HOST}/v1/customers","DownstreamStatus":401,"RequestPath":"/v1/customers"}}"#
+    );
+    assert!(matches!(
+        parse_record(traefik.as_bytes(), AUTO_LINES),
+        Parsed::Event(_, "gateway_json_lines")
+    ));
 }

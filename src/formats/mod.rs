@@ -122,12 +122,12 @@ pub const FORMATS: &[FormatInfo] = &[
     FormatInfo {
         name: "apim_gateway_json_array",
         format: Format { framing: Framing::Document, records: RecordKind::Apim },
-        recognised_by: "Log Analytics ApiManagementGatewayLogs as a JSON array: BackendUrl, BackendResponseCode, ApimSubscriptionId, ...",
+        recognised_by: "Log Analytics ApiManagementGatewayLogs as a JSON array (Type ApiManagementGatewayLogs; ApimSubscriptionId, or BackendUrl with BackendResponseCode)",
     },
     FormatInfo {
         name: "apim_gateway_csv",
         format: Format { framing: Framing::Csv, records: RecordKind::Apim },
-        recognised_by: "Log Analytics ApiManagementGatewayLogs as CSV: a BackendUrl, BackendResponseCode or ApimSubscriptionId column; dynamic columns hold JSON text",
+        recognised_by: "Log Analytics ApiManagementGatewayLogs as CSV: an ApimSubscriptionId column, or BackendUrl with BackendResponseCode; dynamic columns hold JSON text",
     },
     FormatInfo {
         name: "appinsights_dependencies_json_lines",
