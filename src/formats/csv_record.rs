@@ -9,8 +9,8 @@
 //! columns: `BackendRequestHeaders`, `Properties`, `Details`) are read as
 //! JSON; empty cells are absent fields. The header decides once which reader
 //! reads the rows (APIM gateway logs, Application Insights tables, Entra ID
-//! sign-in tables, or any other HTTP log). A row with more or fewer cells than the header is
-//! rejected as `ragged_row`.
+//! sign-in tables, or any other HTTP log). A row with more or fewer cells
+//! than the header is rejected as `ragged_row`.
 
 use serde_json::{Map, Value};
 
@@ -186,8 +186,8 @@ fn first_line(head: &[u8]) -> &[u8] {
 fn header_cells(line: &[u8], delimiter: u8) -> Option<Vec<String>> {
     let cells = split_record(line, delimiter)?;
     let mut names = Vec::with_capacity(cells.len());
-    for cell in cells {
-        let name = column_name(std::str::from_utf8(&cell).ok()?);
+    for cell in cells.iter() {
+        let name = column_name(std::str::from_utf8(cell).ok()?);
         let name_like = !name.is_empty()
             && name.len() <= 100
             && name
@@ -213,7 +213,7 @@ fn known_count(names: &[String]) -> usize {
 }
 
 /// The cells of one CSV record (quotes removed, `""` unescaped).
-fn split_record(bytes: &[u8], delimiter: u8) -> Option<Vec<Vec<u8>>> {
+fn split_record(bytes: &[u8], delimiter: u8) -> Option<csv::ByteRecord> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .delimiter(delimiter)
@@ -222,7 +222,7 @@ fn split_record(bytes: &[u8], delimiter: u8) -> Option<Vec<Vec<u8>>> {
         .from_reader(bytes);
     let mut record = csv::ByteRecord::new();
     match reader.read_byte_record(&mut record) {
-        Ok(true) => Some(record.iter().map(<[u8]>::to_vec).collect()),
+        Ok(true) => Some(record),
         _ => None,
     }
 }
@@ -236,8 +236,8 @@ pub fn parse_csv_record(bytes: &[u8], header: &CsvHeader) -> Parsed {
         return Parsed::Reject(RejectReason::RaggedRow);
     }
     let mut record = Map::new();
-    for (name, cell) in header.names.iter().zip(cells) {
-        let Ok(text) = String::from_utf8(cell) else {
+    for (name, cell) in header.names.iter().zip(cells.iter()) {
+        let Ok(text) = std::str::from_utf8(cell) else {
             return Parsed::Reject(RejectReason::InvalidUtf8);
         };
         if text.contains('\0') {
@@ -258,14 +258,14 @@ pub fn parse_csv_record(bytes: &[u8], header: &CsvHeader) -> Parsed {
 }
 
 /// A cell as a JSON value: JSON objects and arrays kept as text are parsed.
-fn cell_value(text: String) -> Value {
+fn cell_value(text: &str) -> Value {
     let trimmed = text.trim();
     if trimmed.len() < MAX_JSON_CELL && (trimmed.starts_with('{') || trimmed.starts_with('[')) {
         if let Ok(value @ (Value::Object(_) | Value::Array(_))) = serde_json::from_str(trimmed) {
             return value;
         }
     }
-    Value::String(text)
+    Value::String(text.to_string())
 }
 
 #[cfg(test)]
