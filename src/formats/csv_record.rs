@@ -12,6 +12,8 @@
 //! sign-in tables, or any other HTTP log). A row with more or fewer cells
 //! than the header is rejected as `ragged_row`.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::apim::is_apim_columns;
@@ -93,7 +95,7 @@ impl CsvHeader {
     /// Reads a header row; `forced` is the record kind `--format` asked for,
     /// or [`RecordKind::Auto`] to decide from the columns.
     pub fn parse(bytes: &[u8], delimiter: u8, forced: RecordKind) -> Option<CsvHeader> {
-        let cells = split_record(bytes, delimiter)?;
+        let cells = split_record(bytes, delimiter);
         let names: Vec<String> = cells
             .iter()
             .map(|cell| std::str::from_utf8(cell).map(column_name))
@@ -184,7 +186,7 @@ fn first_line(head: &[u8]) -> &[u8] {
 /// The cells of a header line when every one looks like a column name
 /// (letters, digits, `_ - . @ :`, spaces, an optional ` [unit]` suffix).
 fn header_cells(line: &[u8], delimiter: u8) -> Option<Vec<String>> {
-    let cells = split_record(line, delimiter)?;
+    let cells = split_record(line, delimiter);
     let mut names = Vec::with_capacity(cells.len());
     for cell in cells.iter() {
         let name = column_name(std::str::from_utf8(cell).ok()?);
@@ -213,25 +215,81 @@ fn known_count(names: &[String]) -> usize {
 }
 
 /// The cells of one CSV record (quotes removed, `""` unescaped).
-fn split_record(bytes: &[u8], delimiter: u8) -> Option<csv::ByteRecord> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .delimiter(delimiter)
-        .flexible(true)
-        .buffer_capacity(bytes.len().clamp(64, 1 << 16))
-        .from_reader(bytes);
-    let mut record = csv::ByteRecord::new();
-    match reader.read_byte_record(&mut record) {
-        Ok(true) => Some(record),
-        _ => None,
+///
+/// Same rules as the framer (RFC 4180): a quote opens a quoted cell only at
+/// the cell's start, `""` inside it is one quote, and text after its closing
+/// quote belongs to the cell. Cells without escapes are borrowed.
+fn split_record(bytes: &[u8], delimiter: u8) -> Vec<Cow<'_, [u8]>> {
+    let mut cells = Vec::new();
+    let mut at = 0;
+    loop {
+        let end = if bytes.get(at) == Some(&b'"') {
+            let (cell, after) = quoted_cell(bytes, at + 1);
+            let end = memchr::memchr(delimiter, &bytes[after..]).map_or(bytes.len(), |d| after + d);
+            cells.push(match cell {
+                Cow::Borrowed(inner) if end == after => Cow::Borrowed(inner),
+                cell => {
+                    let mut owned = cell.into_owned();
+                    owned.extend_from_slice(&bytes[after..end]);
+                    Cow::Owned(owned)
+                }
+            });
+            end
+        } else {
+            let end = memchr::memchr(delimiter, &bytes[at..]).map_or(bytes.len(), |d| at + d);
+            cells.push(Cow::Borrowed(&bytes[at..end]));
+            end
+        };
+        if end >= bytes.len() {
+            return cells;
+        }
+        at = end + 1;
+        if at == bytes.len() {
+            // A trailing delimiter ends an empty last cell.
+            cells.push(Cow::Borrowed(&[]));
+            return cells;
+        }
+    }
+}
+
+/// The content of the quoted cell starting at `from` (just after its opening
+/// quote), and the position after its closing quote (the end if none).
+fn quoted_cell(bytes: &[u8], from: usize) -> (Cow<'_, [u8]>, usize) {
+    let mut owned: Option<Vec<u8>> = None;
+    let mut at = from;
+    loop {
+        let Some(found) = memchr::memchr(b'"', &bytes[at..]) else {
+            // Never closed: the framer cuts such records short; be lenient here.
+            return match owned {
+                Some(mut cell) => {
+                    cell.extend_from_slice(&bytes[at..]);
+                    (Cow::Owned(cell), bytes.len())
+                }
+                None => (Cow::Borrowed(&bytes[from..]), bytes.len()),
+            };
+        };
+        let quote = at + found;
+        if bytes.get(quote + 1) == Some(&b'"') {
+            // `""`: one literal quote.
+            owned
+                .get_or_insert_with(|| bytes[from..at].to_vec())
+                .extend_from_slice(&bytes[at..=quote]);
+            at = quote + 2;
+            continue;
+        }
+        return match owned {
+            Some(mut cell) => {
+                cell.extend_from_slice(&bytes[at..quote]);
+                (Cow::Owned(cell), quote + 1)
+            }
+            None => (Cow::Borrowed(&bytes[from..quote]), quote + 1),
+        };
     }
 }
 
 /// Reads one data row of a file with this header.
 pub fn parse_csv_record(bytes: &[u8], header: &CsvHeader) -> Parsed {
-    let Some(cells) = split_record(bytes, header.delimiter) else {
-        return Parsed::Reject(RejectReason::RaggedRow);
-    };
+    let cells = split_record(bytes, header.delimiter);
     if cells.len() != header.names.len() {
         return Parsed::Reject(RejectReason::RaggedRow);
     }

@@ -177,6 +177,28 @@ fn bad_rows_are_rejected_with_their_reason() {
 }
 
 #[test]
+fn cells_split_like_rfc_4180() {
+    let cases: &[(&str, &[&str])] = &[
+        ("a,b,c", &["a", "b", "c"]),
+        ("a,,c,", &["a", "", "c", ""]),
+        (r#""a,1","b""q""",c"#, &["a,1", r#"b"q""#, "c"]),
+        ("\"line\r\nbreak\",x", &["line\r\nbreak", "x"]),
+        (r#"a"b,c"#, &[r#"a"b"#, "c"]),
+        (r#""q"tail,c"#, &["qtail", "c"]),
+        (r#""""#, &[""]),
+        (r#""""x""",y"#, &[r#""x""#, "y"]),
+        (r#""never closed,x"#, &["never closed,x"]),
+    ];
+    for &(row, want) in cases {
+        let got: Vec<String> = split_record(row.as_bytes(), b',')
+            .iter()
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        assert_eq!(got, want, "{row}");
+    }
+}
+
+#[test]
 fn not_csv() {
     for head in [
         "2026-06-02 08:15:03, GET https://api.partnercenter.microsoft.com/v1/customers, 401\n",
