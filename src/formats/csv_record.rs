@@ -169,12 +169,36 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
         .unwrap_or(b',')
 }
 
+/// Known columns that say what was called or what happened (a spreadsheet
+/// with only `Name` and `Date` is not a log).
+const LOCATOR_COLUMNS: &[&str] = &[
+    "url",
+    "requesturl",
+    "uri",
+    "requesturi",
+    "host",
+    "path",
+    "backendurl",
+    "target",
+    "data",
+    "message",
+    "outermessage",
+    "authorization",
+    "resourceidentity",
+];
+
 /// True when the head starts with a CSV header row: at least two name-like
-/// cells, two of which are columns pcmfa knows.
+/// cells, two of which are columns pcmfa knows, one of them naming what was
+/// called or what happened.
 pub fn looks_like_csv(head: &[u8]) -> bool {
     let line = first_line(head);
     let delimiter = sniff_delimiter(head);
-    header_cells(line, delimiter).is_some_and(|cells| cells.len() >= 2 && known_count(&cells) >= 2)
+    header_cells(line, delimiter).is_some_and(|cells| {
+        let locator = cells
+            .iter()
+            .any(|n| LOCATOR_COLUMNS.contains(&normalize_key(n).as_str()));
+        cells.len() >= 2 && known_count(&cells) >= 2 && locator
+    })
 }
 
 fn first_line(head: &[u8]) -> &[u8] {

@@ -204,6 +204,7 @@ fn not_csv() {
         "2026-06-02 08:15:03, GET https://api.partnercenter.microsoft.com/v1/customers, 401\n",
         "#Fields: date time cs-method cs-uri-stem sc-status\n",
         "Url\nhttps://x\n",
+        "Name,Date,Amount\nContoso,2026-06-02,12.50\n",
         "127.0.0.1 - - [02/Jun/2026:08:15:03 +0000] \"GET /v1/customers HTTP/1.1\" 401 0\n",
         "",
     ] {

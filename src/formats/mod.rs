@@ -107,7 +107,7 @@ pub const FORMATS: &[FormatInfo] = &[
     FormatInfo {
         name: "gateway_csv",
         format: Format { framing: Framing::Csv, records: RecordKind::Http },
-        recognised_by: "CSV with a header row naming known columns (Url, Host, Method, Status, TimeGenerated [UTC], ...; comma, semicolon or tab); each row read like a gateway record",
+        recognised_by: "CSV with a header row naming known columns, one of them what was called (Url, Host, Path, ...; with Method, Status, TimeGenerated [UTC], ...); comma, semicolon or tab; each row read like a gateway record",
     },
     FormatInfo {
         name: "entra_signin_csv",
