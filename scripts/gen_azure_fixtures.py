@@ -232,6 +232,29 @@ def main():
     ]
     write_csv(os.path.join(OUT, "AppTraces.csv"), trace_columns, trace_rows)
 
+    # 5b. AppExceptions, CSV: `Details` is JSON text quoting Partner Center's error.
+    exception_columns = ["TenantId", "TimeGenerated [UTC]", "ProblemId", "HandledAt", "ExceptionType",
+                         "Assembly", "Method", "OuterType", "OuterMessage", "OuterAssembly", "OuterMethod",
+                         "InnermostType", "InnermostMessage", "SeverityLevel", "Details", "Properties",
+                         "OperationName", "OperationId", "AppRoleName", "Type"]
+    partner_exception = "Microsoft.Store.PartnerCenter.Exceptions.PartnerException"
+    exception_rows = [
+        [WORKSPACE, us_time(2, 21, 30, 0, 0), "PartnerException at CustomerSync.Run", "UserCode",
+         partner_exception, "Microsoft.Store.PartnerCenter, Version=3.4.0.0", "CustomerSync.Run",
+         partner_exception, "Partner Center returned Unauthorized", "Microsoft.Store.PartnerCenter",
+         "CustomerSync.Run", partner_exception, "Partner Center returned Unauthorized", "3",
+         json.dumps([{"outerId": "0", "message": "Partner Center returned Unauthorized\n" + ERROR_900421,
+                      "type": partner_exception, "id": "47112225",
+                      "parsedStack": [{"level": 0, "method": "CustomerSync.Run", "line": 42}]}]),
+         "{}", "POST /jobs/sync", op[4], "contoso-billing-sync", "AppExceptions"],
+        [WORKSPACE, us_time(2, 21, 31, 0, 0), "TimeoutException at CustomerSync.Run", "UserCode",
+         "System.TimeoutException", "System.Private.CoreLib", "CustomerSync.Run", "System.TimeoutException",
+         "The operation has timed out.", "System.Private.CoreLib", "CustomerSync.Run",
+         "System.TimeoutException", "The operation has timed out.", "3", "[]", "{}", "POST /jobs/sync", op[5],
+         "contoso-billing-sync", "AppExceptions"],
+    ]
+    write_csv(os.path.join(OUT, "AppExceptions.csv"), exception_columns, exception_rows)
+
     # 6. Classic `exceptions` and `dependencies` as a JSON array (query API).
     exceptions = [{
         "timestamp": iso(4, 10, 0, 0, 0), "problemId": "PartnerException at InvoiceExport.Run",

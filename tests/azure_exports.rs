@@ -228,6 +228,19 @@ fn app_insights_exports_keep_the_operation_id_and_never_guess() {
         ],
     );
     assert!(!rows.contains_key(&("AppTraces.csv".to_string(), 2)));
+    // An exception whose Details (JSON text in a cell) quote 900421; a timeout is not evidence.
+    expect(
+        &rows,
+        "AppExceptions.csv",
+        1,
+        &[
+            ("format", "appinsights_exceptions_csv"),
+            ("time", "2026-06-02 21:30:00.000000+00:00"),
+            ("verdict", "broken"),
+            ("correlation_id", "4bf92f3577b34da6a3ce929d0e0e4734"),
+        ],
+    );
+    assert!(!rows.contains_key(&("AppExceptions.csv".to_string(), 2)));
     // Classic JSON: the exception's details quote 900421; the dependency of
     // the same operation has no token. appId names the Application Insights
     // resource, never the integration.
@@ -306,6 +319,14 @@ fn csv_rejects_and_accounting_per_file() {
             4,
             2,
             2,
+            0,
+        ),
+        (
+            "AppExceptions.csv",
+            "appinsights_exceptions_csv",
+            2,
+            1,
+            1,
             0,
         ),
         ("AppTraces.csv", "appinsights_traces_csv", 2, 1, 1, 0),
