@@ -206,3 +206,119 @@ fn beyond_the_hold_limit_calls_go_unlifted_and_are_counted() {
         "undecodable_token"
     );
 }
+
+const INSIGHTS: &str = "tests/fixtures/cross-record/app-insights";
+const DEPENDENCIES: &str = "tests/fixtures/cross-record/app-insights/AppDependencies.csv";
+const TRACES: &str = "tests/fixtures/cross-record/app-insights/AppTraces.csv";
+const EXCEPTIONS: &str = "tests/fixtures/cross-record/app-insights/AppExceptions.json";
+
+/// Application Insights logs no token: a dependency call is `unknown` until a
+/// trace or exception of its operation quotes 900421. The trace is then
+/// evidence (`other`); without its operation's call it stays a broken call.
+#[test]
+fn a_900421_trace_breaks_the_dependency_call_of_its_operation() {
+    for inputs in [
+        vec![DEPENDENCIES, TRACES, EXCEPTIONS],
+        vec![EXCEPTIONS, TRACES, DEPENDENCIES],
+    ] {
+        let out = tempfile::tempdir().expect("tempdir");
+        scan(&inputs, out.path(), &[], 0);
+        let calls = calls_by_record(out.path());
+        let worker = "name:billing-sync-worker";
+        let judged = |verdict: &str, evidence: &str, auth: &str| Row {
+            integration: worker.into(),
+            ..row(verdict, evidence, "", auth, "")
+        };
+        let key = |file: &str, record: u64| (file.to_string(), record);
+        let expected: BTreeMap<(String, u64), Row> = [
+            (
+                key(DEPENDENCIES, 1),
+                judged("broken", "trace_900421", "app_user"),
+            ),
+            // The same operation's successful call was not the rejected one.
+            (
+                key(DEPENDENCIES, 2),
+                judged("unknown", "no_token", "unknown"),
+            ),
+            (
+                key(DEPENDENCIES, 3),
+                judged("unknown", "no_token", "unknown"),
+            ),
+            (
+                key(DEPENDENCIES, 4),
+                judged("broken", "trace_900421", "app_user"),
+            ),
+            // A 500, not the 401 the trace speaks of.
+            (
+                key(DEPENDENCIES, 5),
+                judged("unknown", "no_token", "unknown"),
+            ),
+            (key(TRACES, 3), judged("broken", "error_900421", "app_user")),
+            (key(TRACES, 4), judged("broken", "error_900421", "app_user")),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(calls, expected, "inputs {inputs:?}");
+
+        let df = read_calls(out.path());
+        let error_codes: Vec<Option<&str>> = df
+            .column("error_code")
+            .expect("error_code")
+            .str()
+            .expect("str")
+            .iter()
+            .collect();
+        assert_eq!(
+            error_codes.iter().filter(|c| **c == Some("900421")).count(),
+            4
+        );
+
+        let integrations = read_csv(&out.path().join("integrations.csv"));
+        assert_eq!(integrations.len(), 1);
+        let worker_row = &integrations[0];
+        assert_eq!(worker_row["integration"], worker);
+        assert_eq!(worker_row["verdict"], "broken");
+        assert_eq!(worker_row["calls"], "7");
+        assert_eq!(worker_row["broken"], "4");
+        assert_eq!(worker_row["unknown"], "3");
+
+        let summary = read_summary(out.path());
+        let accounting = &summary["accounting"];
+        assert_eq!(accounting["records"], 11);
+        assert_eq!(accounting["partner_center"], 7);
+        assert_eq!(accounting["other"], 4);
+        assert_eq!(accounting["holds"], true);
+        let evidence = &summary["cross_record_evidence"];
+        assert_eq!(evidence["rejection_traces"], 4);
+        assert_eq!(evidence["rejected_operations"], 4);
+        assert_eq!(evidence["lifted_by_trace_900421"], 2);
+        assert_eq!(evidence["traces_as_evidence"], 2);
+        let per_file: BTreeMap<String, (u64, u64)> = summary["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().expect("path").to_string(),
+                    (
+                        f["partner_center"].as_u64().expect("n"),
+                        f["other"].as_u64().expect("n"),
+                    ),
+                )
+            })
+            .collect();
+        assert_eq!(per_file[DEPENDENCIES], (5, 1));
+        assert_eq!(per_file[TRACES], (2, 2));
+        assert_eq!(per_file[EXCEPTIONS], (0, 1));
+    }
+    // The folder as a whole, on one thread and on four: the same bytes.
+    let one = tempfile::tempdir().expect("tempdir");
+    let four = tempfile::tempdir().expect("tempdir");
+    scan(&[INSIGHTS], one.path(), &["--threads", "1"], 0);
+    scan(&[INSIGHTS], four.path(), &["--threads", "4"], 0);
+    for file in ["calls.parquet", "integrations.csv", "daily.csv"] {
+        let a = std::fs::read(one.path().join(file)).expect("read");
+        let b = std::fs::read(four.path().join(file)).expect("read");
+        assert!(a == b, "{file} differs between 1 and 4 threads");
+    }
+}
