@@ -251,8 +251,9 @@ fn print_summary(report: &ScanReport, config: &ScanConfig) {
     let e = &s.cross_record_evidence;
     if e.token_requests > 0 || e.rejection_traces > 0 {
         eprintln!(
-            "  evidence from other records: {} token requests, {} 900421 traces; {} calls judged again with them",
+            "  evidence from other records: {} token requests ({} apps), {} traces quoting 900421; {} calls changed",
             e.token_requests,
+            e.token_request_apps,
             e.rejection_traces,
             e.lifted_by_token_request + e.lifted_by_trace_900421
         );
