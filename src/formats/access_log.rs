@@ -42,9 +42,10 @@ impl<'a> Field<'a> {
 
 /// Cuts a line into quoted, bracketed and bare fields.
 ///
-/// A quoted field ends at a `"` followed by a blank or the end of the line,
-/// so a stray quote inside a user agent (Envoy does not escape them) does not
-/// shift the fields after it; nginx's `\x22` escapes stay as they are.
+/// A quoted field ends at a `"` that the next field or the end of the line
+/// follows ([`closes_quote`]), so a stray quote inside a user agent (Envoy
+/// does not escape them) does not shift the fields after it; nginx's `\x22`
+/// escapes stay as they are.
 pub fn split_fields(line: &str) -> Vec<Field<'_>> {
     let bytes = line.as_bytes();
     let mut fields = Vec::new();
@@ -54,13 +55,15 @@ pub fn split_fields(line: &str) -> Vec<Field<'_>> {
             b' ' | b'\t' => at += 1,
             b'"' => {
                 let start = at + 1;
-                let mut end = start;
-                while end < bytes.len()
-                    && !(bytes[end] == b'"'
-                        && bytes.get(end + 1).is_none_or(|b| *b == b' ' || *b == b'\t'))
-                {
-                    end += 1;
-                }
+                let quote_at = |closes: &dyn Fn(&[u8]) -> bool| {
+                    (start..bytes.len()).find(|&i| bytes[i] == b'"' && closes(&bytes[i + 1..]))
+                };
+                // Failing a clear end, the first quote a blank follows.
+                let end = quote_at(&closes_quote)
+                    .or_else(|| {
+                        quote_at(&|after| after.first().is_none_or(|b| *b == b' ' || *b == b'\t'))
+                    })
+                    .unwrap_or(bytes.len());
                 fields.push(Field::Quoted(&line[start..end]));
                 at = end + 1;
             }
@@ -80,6 +83,32 @@ pub fn split_fields(line: &str) -> Vec<Field<'_>> {
         }
     }
     fields
+}
+
+/// True when a `"` followed by `after` closes a quoted field: the line ends,
+/// or the next field opens (a quote, bracket, `-`, a number, or `key=`).
+/// A quote inside a user agent (`"Billing "Nightly" Export/1.0"`) is
+/// followed by a word and does not close it.
+fn closes_quote(after: &[u8]) -> bool {
+    let Some((&first, _)) = after.split_first() else {
+        return true;
+    };
+    if !matches!(first, b' ' | b'\t') {
+        return false;
+    }
+    let next = after.trim_ascii_start();
+    match next.first() {
+        None => true,
+        Some(b'"' | b'[' | b'-') => true,
+        Some(b) if b.is_ascii_digit() => true,
+        Some(_) => {
+            let word = next
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
+            word > 0 && next.get(word) == Some(&b'=')
+        }
+    }
 }
 
 /// The parts of `GET /v1/customers HTTP/1.1` (nginx `$request`, Envoy's
@@ -106,14 +135,18 @@ pub fn parse_request_line(line: &str) -> Option<RequestLine> {
     })
 }
 
-/// True for a status code field (`401`; Envoy writes `0` when the client
-/// went away before any response).
+/// Reads a status code field: `Some(Some(401))`; `Some(None)` for Envoy's
+/// `0` (the client went away before any response); `None` when the field
+/// is no status at all.
 pub fn parse_status(text: &str) -> Option<Option<u16>> {
-    if text.is_empty() || text.len() > 3 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text == "0" {
+        return Some(None);
+    }
+    if text.len() != 3 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let code: u16 = text.parse().ok()?;
-    Some((100..=599).contains(&code).then_some(code))
+    (100..=599).contains(&code).then_some(Some(code))
 }
 
 /// True when `text` names a host (`api.partnercenter.microsoft.com`,
@@ -168,7 +201,7 @@ mod tests {
 
     #[test]
     fn fields_split_on_quotes_brackets_and_blanks() {
-        let line = r#"10.0.0.7 - - [02/Jun/2026:08:15:03 +0000] "GET /v1/customers HTTP/1.1" 401 0 "-" "Mozilla/5.0 (X11; "odd") x" extra"#;
+        let line = r#"10.0.0.7 - - [02/Jun/2026:08:15:03 +0000] "GET /v1/customers HTTP/1.1" 401 0 "-" "Mozilla/5.0 (X11; "odd") x" "Billing "Nightly" Export/1.0" rt=0.1"#;
         let fields = split_fields(line);
         assert_eq!(
             fields,
@@ -182,10 +215,19 @@ mod tests {
                 Field::Bare("0"),
                 Field::Quoted("-"),
                 Field::Quoted(r#"Mozilla/5.0 (X11; "odd") x"#),
-                Field::Bare("extra"),
+                Field::Quoted(r#"Billing "Nightly" Export/1.0"#),
+                Field::Bare("rt=0.1"),
             ]
         );
         assert_eq!(fields[7].value(), None);
+        // A bare field after a quoted one.
+        assert_eq!(
+            split_fields(r#""curl/8.5.0" api.partnercenter.microsoft.com"#),
+            vec![
+                Field::Quoted("curl/8.5.0"),
+                Field::Bare("api.partnercenter.microsoft.com")
+            ]
+        );
         // An unterminated quote runs to the end of the line.
         assert_eq!(
             split_fields(r#"a "b c"#),
@@ -218,6 +260,8 @@ mod tests {
         assert_eq!(parse_status("0"), Some(None));
         assert_eq!(parse_status("-"), None);
         assert_eq!(parse_status("4010"), None);
+        assert_eq!(parse_status("2"), None);
+        assert_eq!(parse_status("999"), None);
         assert!(looks_like_host("api.partnercenter.microsoft.com:443"));
         assert!(looks_like_host("api.partnercenter.microsoft.com"));
         for not_host in [

@@ -82,13 +82,26 @@ pub fn read_nginx(line: &str) -> Option<Observation> {
     // After the status: bytes sent, "referer", "user agent", then additions.
     let mut quoted_seen = 0;
     for field in head.rest.iter().skip(1) {
-        let Some(text) = field.value() else {
-            if matches!(field, Field::Quoted(_)) {
-                quoted_seen += 1;
+        if let Field::Quoted(_) = field {
+            quoted_seen += 1;
+            // The referer is the page that linked here, not the target.
+            if quoted_seen == 2 {
+                obs.user_agent = field.value().map(str::to_string);
             }
+            if quoted_seen <= 2 {
+                continue;
+            }
+        }
+        let Some(text) = field.value() else {
             continue;
         };
-        if let Some((key, value)) = text.split_once('=') {
+        let pair = text.split_once('=').filter(|(key, _)| {
+            !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        });
+        if let Some((key, value)) = pair {
             let value = value.trim_matches('"');
             match key.to_ascii_lowercase().replace('-', "_").as_str() {
                 "host" | "http_host" | "upstream" | "upstream_addr" | "proxy_host"
@@ -106,17 +119,6 @@ pub fn read_nginx(line: &str) -> Option<Observation> {
                 _ => {}
             }
             continue;
-        }
-        if matches!(field, Field::Quoted(_)) {
-            quoted_seen += 1;
-            if quoted_seen == 2 {
-                obs.user_agent = Some(text.to_string());
-                continue;
-            }
-            if quoted_seen == 1 {
-                // The referer is the page that linked here, not the target.
-                continue;
-            }
         }
         // `$upstream_addr` may list several: `10.0.0.1:443, api.partnercenter.microsoft.com:443`.
         for part in text.split(',').map(str::trim) {
@@ -197,8 +199,12 @@ mod tests {
 
     #[test]
     fn referer_and_forwarded_addresses_are_not_targets() {
-        let line = r#"10.1.4.22 - - [02/Jun/2026:08:15:03 +0000] "GET /v1/customers HTTP/1.1" 200 512 "https://portal.contoso.example/billing" "curl/8.5.0" "203.0.113.9, 10.0.0.1" 0.153"#;
+        let line = r#"10.1.4.22 - - [02/Jun/2026:08:15:03 +0000] "GET /v1/customers HTTP/1.1" 200 512 "https://portal.contoso.example/billing?a=b" "curl/8.5.0" "203.0.113.9, 10.0.0.1" 0.153"#;
         assert_eq!(host_path_status(line).0, None);
+        assert_eq!(
+            read_nginx(line).and_then(|o| o.user_agent).as_deref(),
+            Some("curl/8.5.0")
+        );
     }
 
     #[test]

@@ -301,7 +301,7 @@ fn find_urls(text: &str) -> Vec<(usize, String)> {
 
 /// `GET` in `GET https://...` or `"GET /v1/..."`.
 fn method_before(text: &str, at: usize) -> Option<String> {
-    let before = text[..at].trim_end_matches(|c: char| c == ' ' || c == '"' || c == '\'');
+    let before = text[..at].trim_end_matches([' ', '"', '\'']);
     let word_start = before
         .rfind(|c: char| !c.is_ascii_alphabetic())
         .map_or(0, |i| i + 1);

@@ -206,11 +206,11 @@ fn count_lines(data: &[u8]) -> u64 {
 /// Splits a chunk's data into records: (first line number, bytes). A record
 /// starts at the chunk's first line and at every line for which `starts` is
 /// true; lines of blanks before the first record are not records.
-pub fn split_groups<'a>(
+pub fn split_groups(
     chunk_first_line: u64,
-    data: &'a [u8],
+    data: &[u8],
     starts: impl Fn(&[u8]) -> bool,
-) -> Vec<(u64, &'a [u8])> {
+) -> Vec<(u64, &[u8])> {
     let mut groups: Vec<(u64, &[u8])> = Vec::new();
     let mut open: Option<(u64, usize)> = None;
     let mut offset = 0;
