@@ -22,7 +22,7 @@
 use serde_json::Value;
 
 use super::http_record::{read_http, MFA_ERROR_CODE};
-use super::keys::{contains_ignore_case, contains_number};
+use super::keys::contains_number;
 use super::timestamp::parse_timestamp;
 use crate::classify::hosts::{is_partner_center_host, split_url, PARTNER_CENTER_HOSTS};
 use crate::event::Observation;
@@ -183,27 +183,39 @@ pub fn looks_like_text_log(head: &[u8]) -> bool {
 
 /// Reads one record's text.
 pub fn read_text_log(text: &str) -> Observation {
+    let lower = text.to_ascii_lowercase();
     let mut obs = Observation {
         time: leading_time(text),
         ..Observation::default()
     };
-    let urls = find_urls(text);
-    let pc_url = urls.iter().find(|(_, u)| {
-        split_url(u)
-            .0
-            .as_deref()
-            .is_some_and(is_partner_center_host)
-    });
-    let chosen = pc_url.or(urls.first());
+    let urls = find_urls(text, &lower);
+    let mut pc_url = urls.iter().any(|(_, u)| names_partner_center(u));
+    let chosen = urls
+        .iter()
+        .find(|(_, u)| names_partner_center(u))
+        .or(urls.first());
     if let Some((at, url)) = chosen {
         obs.method = method_before(text, *at);
         obs.url = Some(url.clone());
     }
-    obs.status = find_status(text);
+    obs.status = find_status(&lower);
 
     // Inline JSON: a Partner Center error body, a logged request or response.
+    let mut structured_target = false;
     for object in json_objects(text) {
         let inner = read_http(&object);
+        // A logged request object names its target better than running text.
+        let inner_pc = inner.host.as_deref().is_some_and(is_partner_center_host)
+            || inner.url.as_deref().is_some_and(names_partner_center);
+        if inner_pc && !structured_target && (inner.path.is_some() || inner.url.is_some()) {
+            structured_target = true;
+            pc_url = true;
+            obs.url = inner.url;
+            obs.host = inner.host;
+            obs.path = inner.path;
+            obs.method = inner.method.or(obs.method.take());
+            obs.user_agent = inner.user_agent;
+        }
         if inner.error_code.as_deref() == Some(MFA_ERROR_CODE) || obs.error_code.is_none() {
             obs.error_code = inner.error_code.or(obs.error_code.take());
         }
@@ -213,7 +225,7 @@ pub fn read_text_log(text: &str) -> Observation {
         obs.status = obs.status.or(inner.status);
     }
     // The code also counts when the body was cut short or escaped.
-    if mentions_mfa_error(text) {
+    if mentions_mfa_error(&lower) {
         obs.error_code = Some(MFA_ERROR_CODE.to_string());
     }
     if obs.status.is_some_and(|s| s < 400) {
@@ -221,17 +233,25 @@ pub fn read_text_log(text: &str) -> Observation {
         obs.error_code = None;
     }
     obs.legacy_mfa_required =
-        matches!(obs.status, Some(401 | 403)) && contains_ignore_case(text, "mfa required");
-    obs.is_mfa_compliant = obs.is_mfa_compliant.or_else(|| mfa_compliant_text(text));
-    if obs.error_code.as_deref() == Some(MFA_ERROR_CODE) && pc_url.is_none() {
+        matches!(obs.status, Some(401 | 403)) && lower.contains("mfa required");
+    obs.is_mfa_compliant = obs.is_mfa_compliant.or_else(|| mfa_compliant_text(&lower));
+    if obs.error_code.as_deref() == Some(MFA_ERROR_CODE) && !pc_url {
         // Partner Center's 900421 names the API that answered; another URL
         // in the message is the caller's own endpoint, not the target.
         obs.url = None;
         obs.method = None;
     }
     label_guids(text, &mut obs);
-    obs.bearer = find_bearer(text);
+    obs.bearer = find_bearer(text, &lower);
     obs
+}
+
+/// True when `url` is on a Partner Center host.
+fn names_partner_center(url: &str) -> bool {
+    split_url(url)
+        .0
+        .as_deref()
+        .is_some_and(is_partner_center_host)
 }
 
 /// The timestamp that opens the record, if any.
@@ -266,9 +286,8 @@ fn ends_url(b: u8) -> bool {
 
 /// URLs in the text, with their offsets: `http(s)://...`, and Partner Center
 /// hosts written without a scheme.
-fn find_urls(text: &str) -> Vec<(usize, String)> {
+fn find_urls(text: &str, lower: &str) -> Vec<(usize, String)> {
     let bytes = text.as_bytes();
-    let lower = text.to_ascii_lowercase();
     let mut urls = Vec::new();
     let take = |start: usize| {
         let end = bytes[start..]
@@ -363,9 +382,8 @@ const REASONS: &[&str] = &[
     "server error",
 ];
 
-/// The response status the text states.
-fn find_status(text: &str) -> Option<u16> {
-    let lower = text.to_ascii_lowercase();
+/// The response status the text (lower-cased) states.
+fn find_status(lower: &str) -> Option<u16> {
     let bytes = lower.as_bytes();
     // `HTTP/1.1 401`, `HTTP/2 401`.
     for (at, _) in lower.match_indices("http/") {
@@ -418,11 +436,10 @@ fn find_status(text: &str) -> Option<u16> {
 /// True when the text states error code 900421: the number with `code` or
 /// `error` just before it (`"code":900421`, `\"code\":\"900421\"`, `error
 /// code 900421`), so an unrelated number never reads as the MFA error.
-fn mentions_mfa_error(text: &str) -> bool {
-    if !contains_number(text, MFA_ERROR_CODE) {
+fn mentions_mfa_error(lower: &str) -> bool {
+    if !contains_number(lower, MFA_ERROR_CODE) {
         return false;
     }
-    let lower = text.to_ascii_lowercase();
     lower.match_indices(MFA_ERROR_CODE).any(|(at, _)| {
         let window = &lower[at.saturating_sub(24)..at];
         let edge = |b: Option<u8>| b.is_none_or(|b| !b.is_ascii_digit());
@@ -432,9 +449,8 @@ fn mentions_mfa_error(text: &str) -> bool {
     })
 }
 
-/// `isMfaCompliant: false` as text.
-fn mfa_compliant_text(text: &str) -> Option<bool> {
-    let lower = text.to_ascii_lowercase();
+/// `isMfaCompliant: false` as text (lower-cased).
+fn mfa_compliant_text(lower: &str) -> Option<bool> {
     let at = lower.find("ismfacompliant")? + "ismfacompliant".len();
     let rest = lower[at..].trim_start_matches([' ', ':', '=', '"', '\'']);
     if rest.starts_with("true") {
@@ -567,8 +583,7 @@ fn next_guid(text: &str, from: usize) -> Option<(usize, &str)> {
 }
 
 /// A bearer token written in the text (`Authorization: Bearer eyJ...`).
-fn find_bearer(text: &str) -> Option<BearerToken> {
-    let lower = text.to_ascii_lowercase();
+fn find_bearer(text: &str, lower: &str) -> Option<BearerToken> {
     lower.match_indices("bearer").find_map(|(at, _)| {
         let rest = &text[at + 6..];
         let rest = rest.strip_prefix([' ', '+', '\t'])?.trim_start();

