@@ -1,5 +1,6 @@
-//! What the text access-log formats (Envoy, nginx, IIS) share: cutting a
-//! line into fields, reading the request line, and choosing the host.
+//! What the text formats (Envoy, nginx, IIS, text logs) share: cutting a
+//! line into fields, reading the request line, choosing the host, and
+//! handing JSON found in the text to the gateway record reader.
 //!
 //! Access logs hold no token and no response body: at best they say that a
 //! call reached Partner Center, with its method, path, status and time. Such
@@ -9,8 +10,18 @@
 //! target is a relative path, with no host, proves nothing about Partner
 //! Center: it is `other`.
 
+use super::http_record::read_http;
 use crate::classify::hosts::{is_partner_center_host, normalize_host, split_url};
 use crate::event::Observation;
+
+/// Reads JSON text holding one object as a gateway record (fields found by
+/// name at any depth); `None` when it is not a JSON object.
+pub fn read_json_record(text: &str) -> Option<Observation> {
+    match serde_json::from_str(text) {
+        Ok(serde_json::Value::Object(record)) => Some(read_http(&record)),
+        _ => None,
+    }
+}
 
 /// One field of an access-log line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

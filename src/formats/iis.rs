@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::http_record::read_http;
+use super::access_log::read_json_record;
 use crate::event::Observation;
 
 /// The `#Fields:` IIS writes by default.
@@ -154,7 +154,7 @@ pub fn read_w3c(line: &str, fields: &W3cFields) -> Option<Observation> {
             )])),
         );
     }
-    Some(read_http(&record))
+    read_json_record(&Value::Object(record).to_string())
 }
 
 /// A header value as IIS writes it, `+` standing for a space. A bearer

@@ -19,9 +19,8 @@
 //! rejected even without a token or a Partner Center URL; a success line
 //! proves nothing (`unknown`).
 
-use serde_json::Value;
-
-use super::http_record::{read_http, MFA_ERROR_CODE};
+use super::access_log::read_json_record;
+use super::http_record::MFA_ERROR_CODE;
 use super::keys::contains_number;
 use super::timestamp::parse_timestamp;
 use crate::classify::hosts::{is_partner_center_host, split_url, PARTNER_CENTER_HOSTS};
@@ -202,8 +201,7 @@ pub fn read_text_log(text: &str) -> Observation {
 
     // Inline JSON: a Partner Center error body, a logged request or response.
     let mut structured_target = false;
-    for object in json_objects(text) {
-        let inner = read_http(&object);
+    for inner in json_objects(text) {
         // A logged request object names its target better than running text.
         let inner_pc = inner.host.as_deref().is_some_and(is_partner_center_host)
             || inner.url.as_deref().is_some_and(names_partner_center);
@@ -462,8 +460,9 @@ fn mfa_compliant_text(lower: &str) -> Option<bool> {
     }
 }
 
-/// JSON objects written inline, outermost first (at most a few, each under 1 MiB).
-fn json_objects(text: &str) -> Vec<serde_json::Map<String, Value>> {
+/// JSON objects written inline, outermost first (at most a few, each under
+/// 1 MiB), each read as an HTTP record.
+fn json_objects(text: &str) -> Vec<Observation> {
     const MAX_OBJECTS: usize = 8;
     const MAX_OBJECT_BYTES: usize = 1 << 20;
     let bytes = text.as_bytes();
@@ -475,7 +474,7 @@ fn json_objects(text: &str) -> Vec<serde_json::Map<String, Value>> {
         };
         match balanced_end(&bytes[open..bytes.len().min(open + MAX_OBJECT_BYTES)]) {
             Some(len) => {
-                if let Ok(Value::Object(object)) = serde_json::from_str(&text[open..open + len]) {
+                if let Some(object) = read_json_record(&text[open..open + len]) {
                     objects.push(object);
                     at = open + len;
                     continue;
