@@ -38,6 +38,10 @@ pub fn read_envoy(line: &str) -> Option<Observation> {
         return None;
     };
     let status = parse_status(code)?;
+    if request.starts_with("CONNECT ") {
+        // A tunnel (`CONNECT - HTTP/1.1`): the calls inside are not visible.
+        return Some(Observation::default());
+    }
     // Bare fields between the code and the first quoted one: 5 in Envoy's
     // default (flags, bytes in, bytes out, duration, upstream time), 3 in
     // Istio's (flags, code details, termination details).
@@ -121,6 +125,13 @@ mod tests {
         assert_eq!(obs.status, None);
         assert_eq!(obs.user_agent, None);
         assert_eq!(obs.host.as_deref(), Some("api.partnercenter.microsoft.com"));
+    }
+
+    #[test]
+    fn tunnels_name_no_call() {
+        let line = r#"[2026-06-02T08:15:05.000Z] "CONNECT - HTTP/1.1" 200 - 0 0 30001 - "-" "-" "-" "api.partnercenter.microsoft.com:443" "20.190.141.36:443""#;
+        let obs = read_envoy(line).expect("line");
+        assert!(obs.host.is_none() && obs.path.is_none() && obs.method.is_none());
     }
 
     #[test]

@@ -57,10 +57,8 @@ fn head<'a>(fields: &'a [Field<'a>]) -> Option<Head<'a>> {
 /// True when `line` is an nginx (or Apache) access-log line.
 pub fn looks_like_nginx(line: &str) -> bool {
     let fields = split_fields(line);
-    head(&fields).is_some_and(|h| {
-        // `02/Jun/2026:08:15:03 +0000`, not an ISO time (that is a text log).
-        h.time.as_bytes().get(2) == Some(&b'/') && parse_timestamp(h.time).is_some()
-    })
+    // `$time_local` (`02/Jun/2026:08:15:03 +0000`) or `$time_iso8601`.
+    head(&fields).is_some_and(|h| parse_timestamp(h.time).is_some())
 }
 
 /// Reads one nginx line; `None` when it is not one.
@@ -195,6 +193,16 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn iso_time_variant() {
+        let line = r#"10.1.4.22 - - [2026-06-02T08:15:03+02:00] "GET https://api.partnercenter.microsoft.com/v1/customers HTTP/1.1" 401 164 "-" "curl/8.5.0""#;
+        assert!(looks_like_nginx(line));
+        assert_eq!(
+            read_nginx(line).and_then(|o| o.time),
+            parse_timestamp("2026-06-02T06:15:03Z")
+        );
     }
 
     #[test]

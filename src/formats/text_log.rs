@@ -255,17 +255,21 @@ fn names_partner_center(url: &str) -> bool {
 /// The timestamp that opens the record, if any.
 fn leading_time(text: &str) -> Option<i64> {
     let line = text.lines().next()?.trim_start_matches('\u{feff}');
-    let line = line.strip_prefix('[').unwrap_or(line);
-    let mut candidates = Vec::with_capacity(3);
-    if let Some(end) = line.find(']') {
-        candidates.push(&line[..end]);
+    let mut candidates: Vec<&str> = Vec::with_capacity(4);
+    let unbracketed = line.strip_prefix('[');
+    if let Some(inner) = unbracketed {
+        candidates.extend(inner.find(']').map(|end| &inner[..end]));
     }
-    let mut words = line.split_ascii_whitespace();
-    if let (Some(a), Some(b)) = (words.next(), words.next()) {
-        let two = line.find(b).map_or(a.len(), |at| at + b.len());
-        candidates.push(&line[..two]);
-        candidates.push(a);
-    }
+    let line = unbracketed.unwrap_or(line).trim_start();
+    // The first three, two, then one words: `2026-06-02 08:15:03.123 +02:00`.
+    let word_ends: Vec<usize> = line
+        .char_indices()
+        .zip(line.chars().skip(1).map(Some).chain([None]))
+        .filter(|((_, c), next)| !c.is_whitespace() && next.is_none_or(char::is_whitespace))
+        .map(|((at, c), _)| at + c.len_utf8())
+        .take(3)
+        .collect();
+    candidates.extend(word_ends.iter().rev().map(|end| &line[..*end]));
     candidates.into_iter().find_map(|c| {
         let c = c.trim_end_matches([']', ':', '|']);
         // Python's logging writes milliseconds after a comma.

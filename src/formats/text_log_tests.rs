@@ -270,3 +270,33 @@ fn ids_are_named_by_the_words_before_them() {
     assert_eq!(obs.is_mfa_compliant, Some(false));
     assert_eq!(obs.app_id, None, "the customer id in the path is no app id");
 }
+
+#[test]
+fn leading_times() {
+    let at = |t: &str| parse_timestamp(t);
+    let cases = [
+        (
+            "2026-06-02 08:15:03.123 +02:00 [INF] x",
+            at("2026-06-02T06:15:03.123Z"),
+        ),
+        (
+            "2026-06-02 08:15:03,123 ERROR x",
+            at("2026-06-02T08:15:03.123Z"),
+        ),
+        (
+            "[2026-06-02 08:15:03,123] WARN x",
+            at("2026-06-02T08:15:03.123Z"),
+        ),
+        (
+            "2026-06-02T08:15:03.456Z ERROR x",
+            at("2026-06-02T08:15:03.456Z"),
+        ),
+        ("02/Jun/2026:08:15:03 +0000 x", at("2026-06-02T08:15:03Z")),
+        ("fail: Contoso.Worker[0]", None),
+        ("2026-06-02 02 x", at("2026-06-02T00:00:00Z")),
+    ];
+    for (line, want) in cases {
+        assert!(want.is_some() || line.starts_with("fail"), "{line}");
+        assert_eq!(leading_time(line), want, "{line}");
+    }
+}
