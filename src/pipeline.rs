@@ -365,7 +365,11 @@ impl Reader<'_> {
         }) {
             return false;
         }
-        let start_rule = StartRule::sniff(&head);
+        // How a text log's lines group into records, from its first lines.
+        let start_rule = match format.framing {
+            Framing::LineGroups => StartRule::sniff(&head),
+            _ => StartRule::Headers,
+        };
         let stream: Box<dyn Read + Send> = match head_error {
             Some(err) => Box::new(Cursor::new(head).chain(FailingReader(Some(err)))),
             None => Box::new(Cursor::new(head).chain(opened.reader)),
@@ -616,8 +620,8 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
     let redactor = shared.redactor.as_ref();
     // The `#Fields:` in force, for W3C lines.
     let w3c_fields = std::cell::RefCell::new(match &work {
-        Work::W3c { fields, .. } => fields.clone().unwrap_or_default(),
-        _ => Arc::default(),
+        Work::W3c { fields, .. } => fields.clone(),
+        _ => None,
     });
     let read = |result: &mut ChunkResult, record: u64, bytes: &[u8]| {
         result.records += 1;
@@ -627,7 +631,10 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
             return;
         }
         let parsed = match format.framing {
-            Framing::W3c => parse_w3c_record(bytes, &w3c_fields.borrow()),
+            Framing::W3c => {
+                let fields = w3c_fields.borrow();
+                parse_w3c_record(bytes, fields.as_deref().unwrap_or(W3cFields::iis_default()))
+            }
             _ => parse_record(bytes, format),
         };
         match parsed {
@@ -737,7 +744,7 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
                 // Directives are headers, not records.
                 if is_w3c_directive(line) {
                     if let Some(fields) = W3cFields::from_directive(line) {
-                        *w3c_fields.borrow_mut() = fields;
+                        *w3c_fields.borrow_mut() = Some(fields);
                     }
                     continue;
                 }

@@ -33,13 +33,14 @@ pub struct W3cFields {
     names: Vec<String>,
 }
 
-impl Default for W3cFields {
-    fn default() -> Self {
-        W3cFields::parse(DEFAULT_FIELDS)
-    }
-}
-
 impl W3cFields {
+    /// IIS's default fields, for lines before any `#Fields:`.
+    pub fn iis_default() -> &'static W3cFields {
+        static DEFAULT: std::sync::LazyLock<W3cFields> =
+            std::sync::LazyLock::new(|| W3cFields::parse(DEFAULT_FIELDS));
+        &DEFAULT
+    }
+
     /// Reads the names after `#Fields:`.
     pub fn parse(list: &str) -> W3cFields {
         W3cFields {
@@ -226,6 +227,6 @@ mod tests {
             "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2026-06-02 00:00:00\n#Fields: date time\n"
         ));
         assert!(!looks_like_w3c("# notes\nplain text\n"));
-        assert_eq!(W3cFields::default().names.len(), 15);
+        assert_eq!(W3cFields::iis_default().names.len(), 15);
     }
 }

@@ -378,7 +378,7 @@ pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
         format.records,
         RecordKind::Envoy | RecordKind::Nginx | RecordKind::Iis | RecordKind::TextLog
     ) {
-        return parse_text_record(bytes, format.records, &W3cFields::default());
+        return parse_text_record(bytes, format.records, W3cFields::iis_default());
     }
     let value: Value = match serde_json::from_slice(bytes) {
         Ok(value) => value,
