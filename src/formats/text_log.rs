@@ -324,8 +324,10 @@ fn find_urls(text: &str, lower: &str) -> Vec<(usize, String)> {
 fn method_before(text: &str, at: usize) -> Option<String> {
     let before = text[..at].trim_end_matches([' ', '"', '\'']);
     let word_start = before
-        .rfind(|c: char| !c.is_ascii_alphabetic())
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_ascii_alphabetic())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let word = &before[word_start..];
     const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
     METHODS
@@ -442,12 +444,15 @@ fn mentions_mfa_error(lower: &str) -> bool {
     if !contains_number(lower, MFA_ERROR_CODE) {
         return false;
     }
+    let bytes = lower.as_bytes();
     lower.match_indices(MFA_ERROR_CODE).any(|(at, _)| {
-        let window = &lower[at.saturating_sub(24)..at];
-        let edge = |b: Option<u8>| b.is_none_or(|b| !b.is_ascii_digit());
-        edge(lower.as_bytes().get(at + 6).copied())
-            && edge(at.checked_sub(1).map(|i| lower.as_bytes()[i]))
-            && (window.contains("code") || window.contains("error"))
+        // Bytes, not text: the window may start inside a multi-byte character.
+        let window = &bytes[at.saturating_sub(24)..at];
+        let has = |word: &[u8]| memchr::memmem::find(window, word).is_some();
+        let edge = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_digit());
+        edge(bytes.get(at + 6))
+            && edge(at.checked_sub(1).and_then(|i| bytes.get(i)))
+            && (has(b"code") || has(b"error"))
     })
 }
 
@@ -535,8 +540,9 @@ fn label_guids(text: &str, obs: &mut Observation) {
             continue;
         }
         let window_start = start.saturating_sub(32).max(last_end);
-        let window: String = text[window_start..start]
-            .bytes()
+        let window: String = bytes[window_start..start]
+            .iter()
+            .copied()
             .filter(u8::is_ascii_alphabetic)
             .map(|b| b.to_ascii_lowercase() as char)
             .collect();

@@ -2,6 +2,7 @@ use super::*;
 use crate::formats::test_support::{app_user_token, assert_secret_free, run_as, APP_LC};
 use crate::formats::{Format, Framing, RecordKind};
 use crate::vocab::{AuthMode, Evidence, Verdict};
+use proptest::prelude::*;
 
 const TEXT: Format = Format {
     framing: Framing::LineGroups,
@@ -298,5 +299,48 @@ fn leading_times() {
     for (line, want) in cases {
         assert!(want.is_some() || line.starts_with("fail"), "{line}");
         assert_eq!(leading_time(line), want, "{line}");
+    }
+}
+
+proptest! {
+    /// Any text, multi-byte characters next to every keyword included, is
+    /// read without panicking.
+    #[test]
+    fn any_text_reads_without_panic(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                any::<String>(),
+                Just("é".to_string()),
+                Just("日本".to_string()),
+                Just("GET ".to_string()),
+                Just("https://api.partnercenter.microsoft.com/v1/x".to_string()),
+                Just("api.partnercenter.microsoft.com".to_string()),
+                Just("900421".to_string()),
+                Just("code".to_string()),
+                Just("status=".to_string()),
+                Just("401 Unauthorized".to_string()),
+                Just("HTTP/1.1 ".to_string()),
+                Just("{\"code\":".to_string()),
+                Just("}".to_string()),
+                Just("Bearer ".to_string()),
+                Just("isMfaCompliant: ".to_string()),
+                Just("correlationId=".to_string()),
+                Just("5b1f0e8c-1d2e-4f3a-9b8c-0d1e2f3a4b5c".to_string()),
+                Just("2026-06-02 08:15:03 ".to_string()),
+                Just("[".to_string()),
+                Just("\n   at ".to_string()),
+            ],
+            0..24,
+        )
+    ) {
+        let text: String = parts.concat();
+        let _ = read_text_log(&text);
+        let _ = has_record_header(text.as_bytes());
+        let _ = StartRule::sniff(text.as_bytes());
+        let _ = looks_like_text_log(text.as_bytes());
+        let _ = crate::formats::detect(text.as_bytes());
+        for kind in [RecordKind::Envoy, RecordKind::Nginx, RecordKind::Iis, RecordKind::TextLog] {
+            let _ = crate::formats::parse_record(text.as_bytes(), Format { framing: Framing::Lines, records: kind });
+        }
     }
 }
