@@ -196,6 +196,16 @@ pub fn read_text_log(text: &str) -> Observation {
     if let Some((at, url)) = chosen {
         obs.method = method_before(text, *at);
         obs.url = Some(url.clone());
+        // A bare host (nginx's error log: `request: "GET /v1/... HTTP/1.1",
+        // host: "api.partnercenter.microsoft.com"`): the request line gives the path.
+        if split_url(url).1.is_none_or(|p| p == "/") {
+            if let Some((method, path)) = request_line_in(text) {
+                obs.host = split_url(url).0;
+                obs.url = None;
+                obs.method = Some(method.to_string());
+                obs.path = Some(path.to_string());
+            }
+        }
     }
     obs.status = find_status(&lower);
 
@@ -272,8 +282,13 @@ fn leading_time(text: &str) -> Option<i64> {
     candidates.extend(word_ends.iter().rev().map(|end| &line[..*end]));
     candidates.into_iter().find_map(|c| {
         let c = c.trim_end_matches([']', ':', '|']);
-        // Python's logging writes milliseconds after a comma.
-        parse_timestamp(&c.replacen(',', ".", 1))
+        // Python's logging writes milliseconds after a comma; nginx's error
+        // log and Go's log package write the date with slashes.
+        let mut c = c.replacen(',', ".", 1);
+        if c.as_bytes().get(4) == Some(&b'/') && c.as_bytes().get(7) == Some(&b'/') {
+            c = c.replacen('/', "-", 2);
+        }
+        parse_timestamp(&c)
     })
 }
 
@@ -320,6 +335,8 @@ fn find_urls(text: &str, lower: &str) -> Vec<(usize, String)> {
     urls
 }
 
+const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
 /// `GET` in `GET https://...` or `"GET /v1/..."`.
 fn method_before(text: &str, at: usize) -> Option<String> {
     let before = text[..at].trim_end_matches([' ', '"', '\'']);
@@ -329,11 +346,24 @@ fn method_before(text: &str, at: usize) -> Option<String> {
         .find(|(_, c)| !c.is_ascii_alphabetic())
         .map_or(0, |(i, c)| i + c.len_utf8());
     let word = &before[word_start..];
-    const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
     METHODS
         .iter()
         .find(|m| m.eq_ignore_ascii_case(word))
         .map(|m| m.to_string())
+}
+
+/// The first `METHOD /path HTTP/x` in the text.
+fn request_line_in(text: &str) -> Option<(&str, &str)> {
+    text.match_indices(" HTTP/").find_map(|(at, _)| {
+        let before = &text[..at];
+        let path_start = before.rfind(' ')?;
+        let path = &before[path_start + 1..];
+        let method_start = before[..path_start]
+            .rfind(|c: char| !c.is_ascii_uppercase())
+            .map_or(0, |i| i + 1);
+        let method = &before[method_start..path_start];
+        (path.starts_with('/') && METHODS.contains(&method)).then_some((method, path))
+    })
 }
 
 /// A three-digit HTTP status at `at`, not part of a longer number.

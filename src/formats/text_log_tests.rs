@@ -245,6 +245,20 @@ fn scheme_less_urls_and_legacy_mfa_required() {
 }
 
 #[test]
+fn nginx_error_log_lines() {
+    let record = r#"2026/06/02 08:15:03 [error] 1234#1234: *5 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.1.4.22, server: egress.contoso.internal, request: "GET /v1/customers/9a4b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d HTTP/1.1", upstream: "https://20.190.141.36:443/v1/customers/9a4b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d", host: "api.partnercenter.microsoft.com""#;
+    assert!(looks_like_text_log(record.as_bytes()));
+    let call = run_as(record, TEXT).expect("event");
+    assert_eq!(
+        call.host.as_deref(),
+        Some("api.partnercenter.microsoft.com")
+    );
+    assert_eq!(call.operation.as_deref(), Some("GET /v1/customers/{id}"));
+    assert_eq!(call.verdict, Verdict::Unknown);
+    assert_eq!(call.time, parse_timestamp("2026-06-02T08:15:03Z"));
+}
+
+#[test]
 fn a_logged_request_object_names_the_target() {
     let record = r#"2026-06-02T08:15:03Z app[42]: upstream call {"method":"PATCH","host":"api.partnercenter.microsoft.com","path":"/v1/customers/9a4b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d/subscriptions/1","status":401,"body":{"code":900421}}"#;
     let call = run_as(record, TEXT).expect("event");
