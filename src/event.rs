@@ -119,6 +119,8 @@ pub enum RejectReason {
     /// A line of a text access-log format (Envoy, nginx, IIS W3C) that does
     /// not have that format's shape.
     MalformedLine,
+    /// A CSV row with more or fewer cells than the header row.
+    RaggedRow,
 }
 
 impl RejectReason {
@@ -130,6 +132,7 @@ impl RejectReason {
             RejectReason::TooLarge => "too_large",
             RejectReason::Truncated => "truncated",
             RejectReason::MalformedLine => "malformed_line",
+            RejectReason::RaggedRow => "ragged_row",
         }
     }
 }

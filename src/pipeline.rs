@@ -47,6 +47,10 @@ use crate::report::{Catalog, REPORT_HTML, REPORT_MD};
 use crate::token::TokenCache;
 use crate::vocab::Verdict;
 
+mod csv_input;
+use crate::formats::csv_record::{parse_csv_record, CsvHeader};
+use crate::input::CsvChunk;
+
 /// What a scan reads and where it writes.
 #[derive(Debug, Clone)]
 pub struct ScanConfig {
@@ -133,6 +137,8 @@ enum Work {
         chunk: LineChunk,
         fields: Option<Arc<W3cFields>>,
     },
+    /// CSV rows, with the file's header row.
+    Csv(CsvChunk, Arc<CsvHeader>),
 }
 
 /// What a chunk job found.
@@ -377,6 +383,10 @@ impl Reader<'_> {
             Framing::LineGroups => StartRule::sniff(&head),
             _ => StartRule::Headers,
         };
+        let csv_delimiter = match format.framing {
+            Framing::Csv => crate::formats::csv_record::sniff_delimiter(&head),
+            _ => b',',
+        };
         let stream: Box<dyn Read + Send> = match head_error {
             Some(err) => Box::new(Cursor::new(head).chain(FailingReader(Some(err)))),
             None => Box::new(Cursor::new(head).chain(opened.reader)),
@@ -548,6 +558,14 @@ impl Reader<'_> {
                 }
                 alive
             }
+            Framing::Csv => self.read_csv(
+                file,
+                &source,
+                format,
+                stream,
+                csv_delimiter,
+                &mut report_bytes,
+            ),
         };
         report_bytes(self);
         alive
@@ -630,19 +648,20 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
         Work::W3c { fields, .. } => fields.clone(),
         _ => None,
     });
-    let read = |result: &mut ChunkResult, record: u64, bytes: &[u8]| {
+    let read = |result: &mut ChunkResult, record: u64, bytes: &[u8], csv: Option<&CsvHeader>| {
         result.records += 1;
         // Most records cannot be Partner Center: count them without parsing.
         if !shared.prefilter.may_be_partner_center(bytes) {
             result.other += 1;
             return;
         }
-        let parsed = match format.framing {
-            Framing::W3c => {
+        let parsed = match csv {
+            Some(header) => parse_csv_record(bytes, header),
+            None if format.framing == Framing::W3c => {
                 let fields = w3c_fields.borrow();
                 parse_w3c_record(bytes, fields.as_deref().unwrap_or(W3cFields::iis_default()))
             }
-            _ => parse_record(bytes, format),
+            None => parse_record(bytes, format),
         };
         match parsed {
             Parsed::Reject(reason) => result.rejects.push(Reject {
@@ -696,7 +715,7 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                read(&mut result, number, line);
+                read(&mut result, number, line, None);
             }
             if let Some(number) = chunk.cut_short {
                 reject(&mut result, number, RejectReason::Truncated);
@@ -705,7 +724,7 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
         Work::Elements(elements) => {
             for element in elements {
                 match element {
-                    Ok((index, bytes)) => read(&mut result, index, &bytes),
+                    Ok((index, bytes)) => read(&mut result, index, &bytes, None),
                     Err((index, reason)) => reject(&mut result, index, reason),
                 }
             }
@@ -725,7 +744,7 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
                 if bytes.len() > max_bytes || holds_long_line {
                     reject(&mut result, first, RejectReason::TooLarge);
                 } else {
-                    read(&mut result, first, bytes.trim_ascii_end());
+                    read(&mut result, first, bytes.trim_ascii_end(), None);
                 }
             }
             for first in chunk.too_large {
@@ -755,7 +774,20 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
                     }
                     continue;
                 }
-                read(&mut result, number, line);
+                read(&mut result, number, line, None);
+            }
+            if let Some(number) = chunk.cut_short {
+                reject(&mut result, number, RejectReason::Truncated);
+            }
+        }
+        Work::Csv(chunk, header) => {
+            // The header names the file's format even when no row is read.
+            result.labels.push(header.label());
+            for (number, range) in chunk.records {
+                match range.and_then(|r| chunk.data.get(r)) {
+                    Some(row) => read(&mut result, number, row, Some(&header)),
+                    None => reject(&mut result, number, RejectReason::TooLarge),
+                }
             }
             if let Some(number) = chunk.cut_short {
                 reject(&mut result, number, RejectReason::Truncated);

@@ -3,14 +3,17 @@
 //!
 //! A file's format is recognised from its first bytes ([`detect`]), or forced
 //! with `--format`. The format says how the bytes are framed (one record per
-//! line, the elements of one JSON document's record array, lines grouped into
-//! multi-line records, or W3C lines under their `#Fields:`) and how each
-//! record is read. JSON records whose kind is not forced are recognised one
-//! by one by their shape, so a stream mixing gateway lines and sign-in lines
-//! reads correctly.
+//! line, the elements of one JSON document's record array, the rows of a
+//! CSV file with a header row, lines grouped into multi-line records, or W3C
+//! lines under their `#Fields:`) and how each record is read. JSON records
+//! whose kind is not forced are recognised one by one by their shape, so a
+//! stream mixing gateway lines and sign-in lines reads correctly.
 
 mod access_log;
+mod apim;
+mod app_insights;
 mod azure_access;
+pub mod csv_record;
 mod detect_text;
 mod envoy;
 mod http_record;
@@ -43,6 +46,8 @@ pub enum Framing {
     /// W3C extended log lines, read with the `#Fields:` directive above them;
     /// directive lines are not records.
     W3c,
+    /// The rows of a CSV file after its header row (quoted cells may hold newlines).
+    Csv,
 }
 
 /// How each record is read.
@@ -66,6 +71,14 @@ pub enum RecordKind {
     Iis,
     /// Free-text application log record.
     TextLog,
+    /// Azure API Management gateway logs.
+    Apim,
+    /// Application Insights dependencies (outgoing calls).
+    AppDependency,
+    /// Application Insights traces.
+    AppTrace,
+    /// Application Insights exceptions.
+    AppException,
 }
 
 /// A file format: framing plus record kind.
@@ -159,6 +172,76 @@ pub const FORMATS: &[FormatInfo] = &[
         format: Format { framing: Framing::LineGroups, records: RecordKind::TextLog },
         recognised_by: "application text logs: lines opening with a timestamp or level; stack traces and JSON bodies on the lines after join the record",
     },
+    FormatInfo {
+        name: "gateway_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::Http },
+        recognised_by: "CSV with a header row naming known columns, one of them what was called (Url, Host, Path, ...; with Method, Status, TimeGenerated [UTC], ...); comma, semicolon or tab; each row read like a gateway record",
+    },
+    FormatInfo {
+        name: "entra_signin_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::SignIn },
+        recognised_by: "Log Analytics SigninLogs (and the other sign-in tables) as CSV: AppId, ResourceIdentity, AuthenticationRequirement or ResultType or Status columns; Status and AuthenticationDetails hold JSON text",
+    },
+    FormatInfo {
+        name: "apim_gateway_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::Apim },
+        recognised_by: "API Management diagnostic logs, one per line: category GatewayLogs, camelCase fields under properties (backendUrl, backendResponseCode, ...)",
+    },
+    FormatInfo {
+        name: "apim_gateway_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::Apim },
+        recognised_by: "Log Analytics ApiManagementGatewayLogs as a JSON array (Type ApiManagementGatewayLogs; ApimSubscriptionId, or BackendUrl with BackendResponseCode)",
+    },
+    FormatInfo {
+        name: "apim_gateway_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::Apim },
+        recognised_by: "Log Analytics ApiManagementGatewayLogs as CSV: an ApimSubscriptionId column, or BackendUrl with BackendResponseCode; dynamic columns hold JSON text",
+    },
+    FormatInfo {
+        name: "appinsights_dependencies_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::AppDependency },
+        recognised_by: "Application Insights dependencies, one per line: target, data, resultCode (or Type AppDependencies / itemType dependency)",
+    },
+    FormatInfo {
+        name: "appinsights_dependencies_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::AppDependency },
+        recognised_by: "Application Insights dependencies as a JSON array (AppDependencies or classic dependencies)",
+    },
+    FormatInfo {
+        name: "appinsights_dependencies_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::AppDependency },
+        recognised_by: "AppDependencies / dependencies CSV export: Target, Data and ResultCode or DependencyType columns",
+    },
+    FormatInfo {
+        name: "appinsights_traces_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::AppTrace },
+        recognised_by: "Application Insights traces, one per line: message, severityLevel, operation id (or Type AppTraces / itemType trace)",
+    },
+    FormatInfo {
+        name: "appinsights_traces_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::AppTrace },
+        recognised_by: "Application Insights traces as a JSON array (AppTraces or classic traces)",
+    },
+    FormatInfo {
+        name: "appinsights_traces_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::AppTrace },
+        recognised_by: "AppTraces / traces CSV export: Message, SeverityLevel and OperationId columns",
+    },
+    FormatInfo {
+        name: "appinsights_exceptions_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::AppException },
+        recognised_by: "Application Insights exceptions, one per line: problemId or outerMessage, operation id (or Type AppExceptions / itemType exception)",
+    },
+    FormatInfo {
+        name: "appinsights_exceptions_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::AppException },
+        recognised_by: "Application Insights exceptions as a JSON array (AppExceptions or classic exceptions)",
+    },
+    FormatInfo {
+        name: "appinsights_exceptions_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::AppException },
+        recognised_by: "AppExceptions / exceptions CSV export: ProblemId, OuterMessage or ExceptionType, and OperationId columns",
+    },
 ];
 
 /// Looks a format up by name.
@@ -168,22 +251,37 @@ pub fn format_by_name(name: &str) -> Option<Format> {
 
 /// The `format` column for a record of `kind` read with `framing`.
 pub fn format_label(framing: Framing, kind: RecordKind) -> &'static str {
-    let document = framing == Framing::Document;
-    match kind {
-        RecordKind::Har => "har",
-        RecordKind::PartnerRequest => "partner_requests",
-        RecordKind::Envoy => "envoy_access",
-        RecordKind::Nginx => "nginx_access",
-        RecordKind::Iis => "iis_w3c",
-        RecordKind::TextLog => "text_log",
-        RecordKind::SignIn if document => "entra_signin_json_array",
-        RecordKind::SignIn => "entra_signin_json_lines",
-        RecordKind::FrontDoor if document => "front_door_json_array",
-        RecordKind::FrontDoor => "front_door_json_lines",
-        RecordKind::AppGateway if document => "app_gateway_json_array",
-        RecordKind::AppGateway => "app_gateway_json_lines",
-        RecordKind::Auto | RecordKind::Http if document => "gateway_json_array",
-        RecordKind::Auto | RecordKind::Http => "gateway_json_lines",
+    use Framing::{Csv, Document, LineGroups, Lines, W3c};
+    use RecordKind::*;
+    match (framing, kind) {
+        (_, Har) => "har",
+        (_, PartnerRequest) => "partner_requests",
+        (_, Envoy) => "envoy_access",
+        (_, Nginx) => "nginx_access",
+        (_, Iis) => "iis_w3c",
+        (_, TextLog) => "text_log",
+        (Document, SignIn) => "entra_signin_json_array",
+        (Csv, SignIn) => "entra_signin_csv",
+        (_, SignIn) => "entra_signin_json_lines",
+        (Document, FrontDoor) => "front_door_json_array",
+        (_, FrontDoor) => "front_door_json_lines",
+        (Document, AppGateway) => "app_gateway_json_array",
+        (_, AppGateway) => "app_gateway_json_lines",
+        (Lines, Apim) => "apim_gateway_json_lines",
+        (Document, Apim) => "apim_gateway_json_array",
+        (Csv, Apim) => "apim_gateway_csv",
+        (Lines, AppDependency) => "appinsights_dependencies_json_lines",
+        (Document, AppDependency) => "appinsights_dependencies_json_array",
+        (Csv, AppDependency) => "appinsights_dependencies_csv",
+        (Lines, AppTrace) => "appinsights_traces_json_lines",
+        (Document, AppTrace) => "appinsights_traces_json_array",
+        (Csv, AppTrace) => "appinsights_traces_csv",
+        (Lines, AppException) => "appinsights_exceptions_json_lines",
+        (Document, AppException) => "appinsights_exceptions_json_array",
+        (Csv, AppException) => "appinsights_exceptions_csv",
+        (Csv, _) => "gateway_csv",
+        (Document, _) => "gateway_json_array",
+        (Lines | LineGroups | W3c, _) => "gateway_json_lines",
     }
 }
 
@@ -265,6 +363,10 @@ pub fn detect(head: &[u8]) -> Detection {
                 Detection::Recognised(document)
             }
         }
+        _ if csv_record::looks_like_csv(body) => Detection::Recognised(Format {
+            framing: Framing::Csv,
+            records: RecordKind::Auto,
+        }),
         _ => Detection::Unrecognised(NOT_A_LOG),
     }
 }
@@ -390,18 +492,29 @@ pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
     let Value::Object(record) = value else {
         return Parsed::Reject(RejectReason::NotAnObject);
     };
+    read_object(&record, format)
+}
+
+/// Reads one record already held as a JSON object (a JSON record, a CSV row).
+fn read_object(record: &serde_json::Map<String, Value>, format: Format) -> Parsed {
     let kind = match format.records {
-        RecordKind::Auto if partner_requests::looks_like_report_item(&record) => {
-            RecordKind::PartnerRequest
-        }
-        RecordKind::Auto if sign_in::looks_like_sign_in(&record) => RecordKind::SignIn,
-        RecordKind::Auto => azure_access::access_log_kind(&record).unwrap_or(RecordKind::Http),
+        RecordKind::Auto => recognise(record),
         kind => kind,
     };
     let observation = match kind {
-        RecordKind::SignIn => sign_in::read_sign_in(&record),
-        RecordKind::PartnerRequest => partner_requests::read_report_item(&record),
-        _ => http_record::read_http(&record),
+        RecordKind::SignIn => sign_in::read_sign_in(record),
+        RecordKind::PartnerRequest => partner_requests::read_report_item(record),
+        RecordKind::Apim => apim::read_apim(record),
+        RecordKind::AppDependency => {
+            app_insights::read_app_insights(record, app_insights::Table::Dependencies)
+        }
+        RecordKind::AppTrace => {
+            app_insights::read_app_insights(record, app_insights::Table::Traces)
+        }
+        RecordKind::AppException => {
+            app_insights::read_app_insights(record, app_insights::Table::Exceptions)
+        }
+        _ => http_record::read_http(record),
     };
     Parsed::Event(Box::new(observation), format_label(format.framing, kind))
 }
@@ -434,6 +547,27 @@ fn parse_text_record(bytes: &[u8], kind: RecordKind, fields: &W3cFields) -> Pars
     }
 }
 
+/// The kind of one record, by its shape.
+fn recognise(record: &serde_json::Map<String, Value>) -> RecordKind {
+    if partner_requests::looks_like_report_item(record) {
+        RecordKind::PartnerRequest
+    } else if apim::looks_like_apim(record) {
+        RecordKind::Apim
+    } else if let Some(table) = app_insights::table_of(record) {
+        match table {
+            app_insights::Table::Dependencies => RecordKind::AppDependency,
+            app_insights::Table::Traces => RecordKind::AppTrace,
+            app_insights::Table::Exceptions => RecordKind::AppException,
+        }
+    } else if sign_in::looks_like_sign_in(record) {
+        RecordKind::SignIn
+    } else if let Some(kind) = azure_access::access_log_kind(record) {
+        kind
+    } else {
+        RecordKind::Http
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod test_support;
 
@@ -448,6 +582,10 @@ mod tests {
     });
     const DOCUMENT: Detection = Detection::Recognised(Format {
         framing: Framing::Document,
+        records: RecordKind::Auto,
+    });
+    const CSV: Detection = Detection::Recognised(Format {
+        framing: Framing::Csv,
         records: RecordKind::Auto,
     });
     const HAR: Detection = Detection::Recognised(Format {
@@ -523,9 +661,28 @@ mod tests {
                 "Exported from the egress gateway on 2026-06-03.\n".to_string(),
                 Detection::Unrecognised(NOT_A_LOG),
             ),
+            ("csv", "TimeGenerated [UTC],Target,ResultCode\n".to_string(), CSV),
             (
-                "csv",
-                "TimeGenerated [UTC],Target,ResultCode\n".to_string(),
+                "csv, BOM, semicolons, quoted header",
+                "\u{feff}\"Url\";\"Status Code\";\"Authorization\"\r\nhttps://x;200;\r\n".to_string(),
+                CSV,
+            ),
+            (
+                "text with commas: a text log, not CSV",
+                "2026-06-02 08:15:03, GET https://api.partnercenter.microsoft.com/v1/customers, 401\n".to_string(),
+                Detection::Recognised(Format {
+                    framing: Framing::LineGroups,
+                    records: RecordKind::TextLog,
+                }),
+            ),
+            (
+                "one known column",
+                "Url\nhttps://api.partnercenter.microsoft.com/v1/customers\n".to_string(),
+                Detection::Unrecognised(NOT_A_LOG),
+            ),
+            (
+                "prose",
+                "Name, date and time of the export\n".to_string(),
                 Detection::Unrecognised(NOT_A_LOG),
             ),
         ];
