@@ -15,8 +15,9 @@
 //! token, client secret, password, code and the tokens of the response are
 //! read past, never copied.
 //!
-//! [`from_json_record`] reads a JSON record (gateway line, HAR entry);
-//! [`read_token_request`] reads the parts a text or access log gives.
+//! [`from_json_record`] reads a JSON record (gateway line, HAR entry, CSV
+//! row); [`from_text_record`] a text or access log record whose reader found
+//! the URL; [`read_token_request`] reads the parts any other reader has.
 
 use base64::Engine as _;
 use serde_json::{Map, Value};
@@ -95,7 +96,10 @@ pub fn is_token_endpoint(host: Option<&str>, path: &str) -> bool {
     let path = path.split(['?', '#']).next().unwrap_or(path);
     let path = path.trim_end_matches('/');
     let ends = |suffix: &str| {
-        path.len() >= suffix.len() && path[path.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+        // Bytes, not characters: a path may hold multi-byte text.
+        let path = path.as_bytes();
+        path.len() >= suffix.len()
+            && path[path.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
     };
     host_ok && (ends("/oauth2/token") || ends("/oauth2/v2.0/token"))
 }
@@ -143,6 +147,44 @@ pub fn from_json_record(record: &Map<String, Value>, obs: &Observation) -> Optio
     let mut params = Params::default();
     params.walk(record, false);
     params.finish()
+}
+
+/// Reads a token request from a text or access log record whose reader put
+/// the URL (or host and path) in `obs`: the form body is the first word
+/// holding `grant_type=`, the client may authenticate with `Basic`.
+pub fn from_text_record(text: &str, obs: &Observation) -> Option<TokenRequest> {
+    let (url_host, url_path) = obs.url.as_deref().map(split_url).unwrap_or((None, None));
+    let host = obs.host.clone().or(url_host);
+    let path = url_path.or_else(|| {
+        obs.path
+            .as_deref()
+            .map(|p| split_url(p).1.unwrap_or_default())
+    })?;
+    if !is_token_endpoint(host.as_deref(), &path) {
+        return None;
+    }
+    let mut words = text.split_whitespace();
+    let form = words
+        .clone()
+        .find(|w| w.contains("grant_type="))
+        .map(|w| unquote(w.get(w.find("grant_type=").unwrap_or(0)..).unwrap_or(w)));
+    let authorization = words
+        .by_ref()
+        .position(|w| w.eq_ignore_ascii_case("basic"))
+        .and_then(|_| words.next())
+        .map(|credentials| format!("Basic {}", unquote(credentials)));
+    read_token_request(
+        host.as_deref(),
+        &path,
+        form,
+        authorization.as_deref(),
+        Some(text),
+    )
+}
+
+/// A word without the quotes and separators logs put around it.
+fn unquote(word: &str) -> &str {
+    word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | ';'))
 }
 
 /// The few parameters kept from a token request.

@@ -210,6 +210,10 @@ fn parts_from_text_logs() {
 
 #[test]
 fn helpers() {
+    // Multi-byte text just before where the suffix would start.
+    assert!(!is_token_endpoint(None, "/é/oauth2/tokeé"));
+    assert!(!is_token_endpoint(None, "é"));
+    assert!(is_token_endpoint(None, "/é/oauth2/token"));
     assert_eq!(percent_decode("a%2Fb+c%zz%4"), "a/b c%zz%4");
     assert_eq!(
         as_guid(" FC7749E3-A689-49FE-9B84-902E69C4FBF0 "),
@@ -229,4 +233,36 @@ fn helpers() {
     assert!(!names_partner_center(
         "https://graph.microsoft.com/.default openid"
     ));
+}
+
+/// Text logs: the reader finds the URL, the form body is the word holding
+/// `grant_type=`; the client may authenticate with `Basic`.
+#[test]
+fn token_requests_in_text_logs() {
+    let text = Format {
+        framing: Framing::LineGroups,
+        records: RecordKind::TextLog,
+    };
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{APP}:{SECRET}"));
+    let cases = [
+        (
+            format!("2026-06-02 08:15:03,120 DEBUG token: POST https://login.microsoftonline.com/t/oauth2/token body=\"grant_type=password&username=ops%40x.example&password={PASSWORD}&client_id={APP}&resource=https%3A%2F%2Fapi.partnercenter.microsoft.com\" -> 200"),
+            request(GrantType::Password),
+        ),
+        (
+            format!("2026-06-02 08:15:03 INFO POST https://login.microsoftonline.com/t/oauth2/v2.0/token Authorization: Basic {basic} grant_type=client_credentials&scope=https%3A%2F%2Fapi.partnercenter.microsoft.com%2F.default"),
+            request(GrantType::ClientCredentials),
+        ),
+        (
+            format!("2026-06-02 08:15:03 WARN POST https://login.microsoftonline.com/t/oauth2/token grant_type=refresh_token&client_id={APP}&refresh_token={REFRESH}&resource=https%3A%2F%2Fapi.partnercenter.microsoft.com failed: 400 AADSTS50076: you must use multi-factor authentication"),
+            Some(TokenRequest { mfa_required: true, ..request(GrantType::RefreshToken).unwrap() }),
+        ),
+        (
+            format!("2026-06-02 08:15:03 INFO GET https://api.partnercenter.microsoft.com/v1/customers grant_type=password&client_id={APP} 200"),
+            None,
+        ),
+    ];
+    for (line, want) in cases {
+        assert_eq!(read(&line, text), want, "{line}");
+    }
 }

@@ -551,10 +551,12 @@ fn parse_text_record(bytes: &[u8], kind: RecordKind, fields: &W3cFields) -> Pars
         RecordKind::Iis => iis::read_w3c(line, fields),
         _ => Some(text_log::read_text_log(text)),
     };
+    let label = format_label(Framing::Lines, kind);
     match observation {
-        Some(observation) => {
-            Parsed::Event(Box::new(observation), format_label(Framing::Lines, kind))
-        }
+        Some(observation) => match token_request::from_text_record(text, &observation) {
+            Some(request) => Parsed::SideEvidence(Some(SideFact::TokenRequest(request)), label),
+            None => Parsed::Event(Box::new(observation), label),
+        },
         None => Parsed::Reject(RejectReason::MalformedLine),
     }
 }
