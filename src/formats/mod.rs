@@ -9,6 +9,9 @@
 //! reads correctly.
 
 mod http_record;
+#[cfg(test)]
+mod http_record_oracle;
+mod json_doc;
 mod keys;
 mod partner_requests;
 mod sign_in;
@@ -288,31 +291,67 @@ pub enum Parsed {
 }
 
 /// Reads one record (a line or an array element, without its newline).
+///
+/// Records are read as a [`json_doc::Doc`] (strings borrowed, no allocation
+/// per field); only a record that may be a sign-in or a report item (it has
+/// a top-level key spelling `category`, `appid` or `mfacompliant`) or is
+/// forced to be one is read as a `serde_json::Value`.
 pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
-    let value: Value = match serde_json::from_slice(bytes) {
-        Ok(value) => value,
+    let doc = match json_doc::Doc::parse(bytes) {
+        Ok(doc) => doc,
         Err(_) if std::str::from_utf8(bytes).is_err() => {
             return Parsed::Reject(RejectReason::InvalidUtf8)
         }
         Err(_) => return Parsed::Reject(RejectReason::InvalidJson),
     };
-    let Value::Object(record) = value else {
+    let root = doc.root();
+    if !matches!(root, json_doc::Node::Object { .. }) {
         return Parsed::Reject(RejectReason::NotAnObject);
-    };
+    }
+    let maybe_other_kind = format.records == RecordKind::Auto
+        && doc.entries(root).iter().any(|(key, _)| {
+            matches!(
+                keys::NormalKey::new(key).as_str(),
+                "category" | "appid" | "mfacompliant"
+            )
+        });
     let kind = match format.records {
-        RecordKind::Auto if partner_requests::looks_like_report_item(&record) => {
-            RecordKind::PartnerRequest
+        RecordKind::Auto if maybe_other_kind => {
+            let Ok(Value::Object(record)) = serde_json::from_slice::<Value>(bytes) else {
+                // Read as a `Doc`, so also as a `Value`.
+                return Parsed::Reject(RejectReason::InvalidJson);
+            };
+            if partner_requests::looks_like_report_item(&record) {
+                return Parsed::Event(
+                    Box::new(partner_requests::read_report_item(&record)),
+                    format_label(format.framing, RecordKind::PartnerRequest),
+                );
+            }
+            if sign_in::looks_like_sign_in(&record) {
+                return Parsed::Event(
+                    Box::new(sign_in::read_sign_in(&record)),
+                    format_label(format.framing, RecordKind::SignIn),
+                );
+            }
+            RecordKind::Http
         }
-        RecordKind::Auto if sign_in::looks_like_sign_in(&record) => RecordKind::SignIn,
         RecordKind::Auto => RecordKind::Http,
+        kind @ (RecordKind::SignIn | RecordKind::PartnerRequest) => {
+            let Ok(Value::Object(record)) = serde_json::from_slice::<Value>(bytes) else {
+                return Parsed::Reject(RejectReason::InvalidJson);
+            };
+            let observation = match kind {
+                RecordKind::SignIn => sign_in::read_sign_in(&record),
+                _ => partner_requests::read_report_item(&record),
+            };
+            return Parsed::Event(Box::new(observation), format_label(format.framing, kind));
+        }
         kind => kind,
     };
-    let observation = match kind {
-        RecordKind::SignIn => sign_in::read_sign_in(&record),
-        RecordKind::PartnerRequest => partner_requests::read_report_item(&record),
-        _ => http_record::read_http(&record),
-    };
-    Parsed::Event(Box::new(observation), format_label(format.framing, kind))
+    Parsed::Event(
+        Box::new(http_record::read_http(&doc, root)),
+        format_label(format.framing, kind),
+    )
 }
 
 #[cfg(test)]
