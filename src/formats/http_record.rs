@@ -298,9 +298,9 @@ impl Finder {
                 if is_code_key {
                     self.note_code(text.trim());
                 }
-                let bodyish = key.contains("body")
-                    || key.contains("error")
-                    || key.contains("message")
+                let bodyish = holds(key, "body")
+                    || holds(key, "error")
+                    || holds(key, "message")
                     || matches!(
                         key,
                         "text" | "content" | "description" | "wwwauthenticate" | "details"
@@ -386,6 +386,13 @@ impl Finder {
             ..Observation::default()
         }
     }
+}
+
+/// `key.contains(part)` for short keys, without setting up a substring searcher per call.
+fn holds(key: &str, part: &str) -> bool {
+    key.as_bytes()
+        .windows(part.len())
+        .any(|window| window == part.as_bytes())
 }
 
 /// `GET /v1/customers HTTP/1.1` (nginx `$request`) -> (method, path).

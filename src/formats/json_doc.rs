@@ -11,6 +11,7 @@
 //! therefore meet fields in the same order as walks over a `Value`.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -46,21 +47,104 @@ pub struct Doc<'a> {
     entries: Vec<Entry<'a>>,
 }
 
+/// Emptied arrays of earlier docs on this thread, so that reading a record
+/// allocates only its escaped strings once the arrays have grown.
+#[derive(Default)]
+struct Spare {
+    items: Vec<Vec<Node<'static>>>,
+    entries: Vec<Vec<Entry<'static>>>,
+}
+
+thread_local! {
+    static SPARE: RefCell<Spare> = RefCell::default();
+}
+
+/// At most this many arrays of each kind are kept per thread (nested docs
+/// are read while their outer doc is alive).
+const SPARE_KEPT: usize = 8;
+
+/// An emptied array whose elements may borrow from anything (no element
+/// outlives the change: it is empty), reusing its allocation.
+fn relabel<T, U>(mut v: Vec<T>, _: fn(T) -> U) -> Vec<U> {
+    v.clear();
+    // Same size and alignment: collected in place, capacity kept.
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+fn spare_items<'a>() -> Vec<Node<'a>> {
+    SPARE
+        .with_borrow_mut(|s| s.items.pop())
+        .map(|v| relabel(v, |n: Node<'static>| -> Node<'a> { n }))
+        .unwrap_or_default()
+}
+
+fn spare_entries<'a>() -> Vec<Entry<'a>> {
+    SPARE
+        .with_borrow_mut(|s| s.entries.pop())
+        .map(|v| relabel(v, |e: Entry<'static>| -> Entry<'a> { e }))
+        .unwrap_or_default()
+}
+
+fn keep_items(v: Vec<Node<'_>>) {
+    if v.capacity() > 0 {
+        let v = relabel(v, |_: Node<'_>| Node::Null);
+        SPARE.with_borrow_mut(|s| {
+            if s.items.len() < SPARE_KEPT {
+                s.items.push(v)
+            }
+        });
+    }
+}
+
+fn keep_entries(v: Vec<Entry<'_>>) {
+    if v.capacity() > 0 {
+        let v = relabel(v, |_: Entry<'_>| (Cow::Borrowed(""), Node::Null));
+        SPARE.with_borrow_mut(|s| {
+            if s.entries.len() < SPARE_KEPT {
+                s.entries.push(v)
+            }
+        });
+    }
+}
+
+impl Drop for Doc<'_> {
+    fn drop(&mut self) {
+        keep_items(std::mem::take(&mut self.items));
+        keep_entries(std::mem::take(&mut self.entries));
+    }
+}
+
 impl<'a> Doc<'a> {
     /// Parses `bytes` as one JSON text, as `serde_json::from_slice` would.
     pub fn parse(bytes: &'a [u8]) -> serde_json::Result<Doc<'a>> {
         let mut de = serde_json::Deserializer::from_slice(bytes);
-        let mut builder = Builder::default();
+        let mut builder = Builder {
+            items: spare_items(),
+            entries: spare_entries(),
+            open_items: spare_items(),
+            open_entries: spare_entries(),
+        };
         let root = NodeSeed {
             builder: &mut builder,
         }
-        .deserialize(&mut de)?;
-        de.end()?;
-        Ok(Doc {
-            root: Some(root),
-            items: builder.items,
-            entries: builder.entries,
-        })
+        .deserialize(&mut de)
+        .and_then(|root| de.end().map(|()| root));
+        let Builder {
+            items,
+            entries,
+            open_items,
+            open_entries,
+        } = builder;
+        keep_items(open_items);
+        keep_entries(open_entries);
+        // Built before `?`, so that a failed parse also returns its arrays.
+        let mut doc = Doc {
+            root: None,
+            items,
+            entries,
+        };
+        doc.root = Some(root?);
+        Ok(doc)
     }
 
     /// Parses JSON held in a string.
@@ -106,7 +190,6 @@ impl<'a> Doc<'a> {
 
 /// Finished containers, and the ones still being read (a container's
 /// children are stacked until it closes, then moved into place together).
-#[derive(Default)]
 struct Builder<'a> {
     items: Vec<Node<'a>>,
     entries: Vec<Entry<'a>>,
@@ -318,6 +401,19 @@ mod tests {
         }
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         same_as_value(deep.as_bytes());
+    }
+
+    /// Arrays handed back by one doc serve the next, allocation kept.
+    #[test]
+    fn arrays_are_reused_between_docs() {
+        let text = br#"{"a":[1,2,3],"b":{"c":"d"}}"#;
+        let first = Doc::parse(text).expect("json");
+        let capacity = first.entries.capacity();
+        assert!(capacity > 0);
+        drop(first);
+        let second = Doc::parse(br#"{"x":1}"#).expect("json");
+        assert_eq!(second.entries.capacity(), capacity);
+        assert_eq!(second.entries(second.root()).len(), 1);
     }
 
     proptest::proptest! {
