@@ -11,7 +11,8 @@
 //! [`formats`] (one parser per log source, each producing an [`event::Observation`]) ->
 //! [`token`] (claims) -> [`classify`] (verdict and evidence) ->
 //! [`aggregate`] (mergeable per-integration state) -> [`output`] (one writer
-//! per contract file). [`pipeline`] wires them together in parallel.
+//! per contract file; [`report`] renders the HTML and Markdown reports).
+//! [`pipeline`] wires them together in parallel.
 
 pub mod aggregate;
 pub mod classify;
@@ -23,6 +24,7 @@ pub mod output;
 pub mod pipeline;
 pub mod prefilter;
 pub mod redact;
+pub mod report;
 pub mod token;
 pub mod vocab;
 
