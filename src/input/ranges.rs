@@ -182,6 +182,13 @@ fn read_at_most(
     len: usize,
 ) -> io::Result<usize> {
     if buf.len() < at + len {
+        if at == 0 {
+            // A range's first read: exactly, as the second range needs one byte
+            // more than the first (the byte before it), and doubling the buffer
+            // for that byte would hold twice the memory. Lines read on past a
+            // range grow it as usual.
+            buf.reserve_exact(at + len - buf.len());
+        }
         buf.resize(at + len, 0);
     }
     let mut got = 0;
