@@ -164,6 +164,18 @@ pub fn read_http(doc: &Doc<'_>, object: &Node<'_>) -> Observation {
     finder.finish()
 }
 
+/// Reads an HTTP record held as a `serde_json` object (a CSV row, a record
+/// first read as a `Value` to recognise its kind), re-read as a `Doc`: objects
+/// iterate in the same (sorted) order, so it reads exactly alike.
+pub fn read_http_object(record: &serde_json::Map<String, serde_json::Value>) -> Observation {
+    let text = serde_json::to_vec(record).unwrap_or_default();
+    let observation = match Doc::parse(&text) {
+        Ok(doc) => read_http(&doc, doc.root()),
+        Err(_) => Observation::default(),
+    };
+    observation
+}
+
 impl Finder {
     fn walk_object(&mut self, doc: &Doc<'_>, object: &Node<'_>, depth: u16, side: Side) {
         for (key, value) in doc.entries(object) {

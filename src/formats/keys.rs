@@ -107,9 +107,7 @@ pub fn as_bool(value: &serde_json::Value) -> Option<bool> {
     }
 }
 
-/// Reads an HTTP status from a number or a numeric string (records are
-/// read from a `Doc` now: `Node::as_status`; this serves the tests' oracle).
-#[cfg(test)]
+/// Reads an HTTP status from a number or a numeric string.
 pub fn as_status(value: &serde_json::Value) -> Option<u16> {
     let n = match value {
         serde_json::Value::Number(n) => n.as_u64()?,
@@ -163,6 +161,24 @@ impl super::json_doc::Node<'_> {
             _ => None,
         }
     }
+}
+
+/// The value of the first of `names` (each already normalised, see
+/// [`normalize_key`]) that `map` holds with a non-null value.
+pub fn find_key<'a>(
+    map: &'a serde_json::Map<String, serde_json::Value>,
+    names: &[&str],
+) -> Option<&'a serde_json::Value> {
+    names.iter().find_map(|name| {
+        map.iter()
+            .find(|(key, value)| !value.is_null() && key_is(key, name))
+            .map(|(_, value)| value)
+    })
+}
+
+/// True when `map` has a key normalising to `name`, whatever its value.
+pub fn has_key(map: &serde_json::Map<String, serde_json::Value>, name: &str) -> bool {
+    map.keys().any(|key| key_is(key, name))
 }
 
 #[cfg(test)]

@@ -3,11 +3,14 @@
 //!
 //! A file's format is recognised from its first bytes ([`detect`]), or forced
 //! with `--format`. The format says how the bytes are framed (one record per
-//! line, or the elements of one JSON document's record array) and how each
-//! record is read. JSON records whose kind is not forced are recognised one
+//! line, the elements of one JSON document's record array, or the rows of a
+//! CSV file with a header row) and how each record is read. JSON records whose kind is not forced are recognised one
 //! by one by their shape, so a stream mixing gateway lines and sign-in lines
 //! reads correctly.
 
+mod apim;
+mod app_insights;
+pub mod csv_record;
 mod http_record;
 #[cfg(test)]
 mod http_record_oracle;
@@ -30,6 +33,8 @@ pub enum Framing {
     Lines,
     /// The elements of the record array of one JSON document.
     Document,
+    /// The rows of a CSV file after its header row (quoted cells may hold newlines).
+    Csv,
 }
 
 /// How each record is read.
@@ -41,6 +46,14 @@ pub enum RecordKind {
     Har,
     SignIn,
     PartnerRequest,
+    /// Azure API Management gateway logs.
+    Apim,
+    /// Application Insights dependencies (outgoing calls).
+    AppDependency,
+    /// Application Insights traces.
+    AppTrace,
+    /// Application Insights exceptions.
+    AppException,
 }
 
 /// A file format: framing plus record kind.
@@ -94,6 +107,76 @@ pub const FORMATS: &[FormatInfo] = &[
         format: Format { framing: Framing::Document, records: RecordKind::SignIn },
         recognised_by: "the Entra portal's sign-in JSON download: an array of sign-in records",
     },
+    FormatInfo {
+        name: "gateway_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::Http },
+        recognised_by: "CSV with a header row naming known columns, one of them what was called (Url, Host, Path, ...; with Method, Status, TimeGenerated [UTC], ...); comma, semicolon or tab; each row read like a gateway record",
+    },
+    FormatInfo {
+        name: "entra_signin_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::SignIn },
+        recognised_by: "Log Analytics SigninLogs (and the other sign-in tables) as CSV: AppId, ResourceIdentity, AuthenticationRequirement or ResultType or Status columns; Status and AuthenticationDetails hold JSON text",
+    },
+    FormatInfo {
+        name: "apim_gateway_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::Apim },
+        recognised_by: "API Management diagnostic logs, one per line: category GatewayLogs, camelCase fields under properties (backendUrl, backendResponseCode, ...)",
+    },
+    FormatInfo {
+        name: "apim_gateway_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::Apim },
+        recognised_by: "Log Analytics ApiManagementGatewayLogs as a JSON array (Type ApiManagementGatewayLogs; ApimSubscriptionId, or BackendUrl with BackendResponseCode)",
+    },
+    FormatInfo {
+        name: "apim_gateway_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::Apim },
+        recognised_by: "Log Analytics ApiManagementGatewayLogs as CSV: an ApimSubscriptionId column, or BackendUrl with BackendResponseCode; dynamic columns hold JSON text",
+    },
+    FormatInfo {
+        name: "appinsights_dependencies_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::AppDependency },
+        recognised_by: "Application Insights dependencies, one per line: target, data, resultCode (or Type AppDependencies / itemType dependency)",
+    },
+    FormatInfo {
+        name: "appinsights_dependencies_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::AppDependency },
+        recognised_by: "Application Insights dependencies as a JSON array (AppDependencies or classic dependencies)",
+    },
+    FormatInfo {
+        name: "appinsights_dependencies_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::AppDependency },
+        recognised_by: "AppDependencies / dependencies CSV export: Target, Data and ResultCode or DependencyType columns",
+    },
+    FormatInfo {
+        name: "appinsights_traces_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::AppTrace },
+        recognised_by: "Application Insights traces, one per line: message, severityLevel, operation id (or Type AppTraces / itemType trace)",
+    },
+    FormatInfo {
+        name: "appinsights_traces_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::AppTrace },
+        recognised_by: "Application Insights traces as a JSON array (AppTraces or classic traces)",
+    },
+    FormatInfo {
+        name: "appinsights_traces_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::AppTrace },
+        recognised_by: "AppTraces / traces CSV export: Message, SeverityLevel and OperationId columns",
+    },
+    FormatInfo {
+        name: "appinsights_exceptions_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::AppException },
+        recognised_by: "Application Insights exceptions, one per line: problemId or outerMessage, operation id (or Type AppExceptions / itemType exception)",
+    },
+    FormatInfo {
+        name: "appinsights_exceptions_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::AppException },
+        recognised_by: "Application Insights exceptions as a JSON array (AppExceptions or classic exceptions)",
+    },
+    FormatInfo {
+        name: "appinsights_exceptions_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::AppException },
+        recognised_by: "AppExceptions / exceptions CSV export: ProblemId, OuterMessage or ExceptionType, and OperationId columns",
+    },
 ];
 
 /// Looks a format up by name.
@@ -103,13 +186,29 @@ pub fn format_by_name(name: &str) -> Option<Format> {
 
 /// The `format` column for a record of `kind` read with `framing`.
 pub fn format_label(framing: Framing, kind: RecordKind) -> &'static str {
+    use Framing::{Csv, Document, Lines};
+    use RecordKind::*;
     match (framing, kind) {
-        (_, RecordKind::Har) => "har",
-        (_, RecordKind::PartnerRequest) => "partner_requests",
-        (Framing::Lines, RecordKind::SignIn) => "entra_signin_json_lines",
-        (Framing::Document, RecordKind::SignIn) => "entra_signin_json_array",
-        (Framing::Lines, _) => "gateway_json_lines",
-        (Framing::Document, _) => "gateway_json_array",
+        (_, Har) => "har",
+        (_, PartnerRequest) => "partner_requests",
+        (Lines, SignIn) => "entra_signin_json_lines",
+        (Document, SignIn) => "entra_signin_json_array",
+        (Csv, SignIn) => "entra_signin_csv",
+        (Lines, Apim) => "apim_gateway_json_lines",
+        (Document, Apim) => "apim_gateway_json_array",
+        (Csv, Apim) => "apim_gateway_csv",
+        (Lines, AppDependency) => "appinsights_dependencies_json_lines",
+        (Document, AppDependency) => "appinsights_dependencies_json_array",
+        (Csv, AppDependency) => "appinsights_dependencies_csv",
+        (Lines, AppTrace) => "appinsights_traces_json_lines",
+        (Document, AppTrace) => "appinsights_traces_json_array",
+        (Csv, AppTrace) => "appinsights_traces_csv",
+        (Lines, AppException) => "appinsights_exceptions_json_lines",
+        (Document, AppException) => "appinsights_exceptions_json_array",
+        (Csv, AppException) => "appinsights_exceptions_csv",
+        (Csv, _) => "gateway_csv",
+        (Lines, _) => "gateway_json_lines",
+        (Document, _) => "gateway_json_array",
     }
 }
 
@@ -188,6 +287,10 @@ pub fn detect(head: &[u8]) -> Detection {
                 Detection::Recognised(document)
             }
         }
+        _ if csv_record::looks_like_csv(body) => Detection::Recognised(Format {
+            framing: Framing::Csv,
+            records: RecordKind::Auto,
+        }),
         _ => Detection::Unrecognised("not JSON (text formats are not read yet)"),
     }
 }
@@ -293,9 +396,9 @@ pub enum Parsed {
 /// Reads one record (a line or an array element, without its newline).
 ///
 /// Records are read as a [`json_doc::Doc`] (strings borrowed, no allocation
-/// per field); only a record that may be a sign-in or a report item (it has
-/// a top-level key spelling `category`, `appid` or `mfacompliant`) or is
-/// forced to be one is read as a `serde_json::Value`.
+/// per field); only a record that may be of another kind than HTTP (it has
+/// a top-level key in [`SHAPE_KEYS`]) or is forced to be one is read as a
+/// `serde_json::Value`.
 pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
     let doc = match json_doc::Doc::parse(bytes) {
         Ok(doc) => doc,
@@ -308,50 +411,90 @@ pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
     if !matches!(root, json_doc::Node::Object { .. }) {
         return Parsed::Reject(RejectReason::NotAnObject);
     }
-    let maybe_other_kind = format.records == RecordKind::Auto
-        && doc.entries(root).iter().any(|(key, _)| {
-            matches!(
-                keys::NormalKey::new(key).as_str(),
-                "category" | "appid" | "mfacompliant"
-            )
-        });
+    let may_be_other_kind = format.records == RecordKind::Auto
+        && doc
+            .entries(root)
+            .iter()
+            .any(|(key, _)| SHAPE_KEYS.contains(&keys::NormalKey::new(key).as_str()));
+    match format.records {
+        RecordKind::Auto if !may_be_other_kind => Parsed::Event(
+            Box::new(http_record::read_http(&doc, root)),
+            format_label(format.framing, RecordKind::Http),
+        ),
+        RecordKind::Http | RecordKind::Har => Parsed::Event(
+            Box::new(http_record::read_http(&doc, root)),
+            format_label(format.framing, format.records),
+        ),
+        _ => match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(record)) => read_object(&record, format),
+            // Read as a `Doc` above, so also as a `Value`.
+            _ => Parsed::Reject(RejectReason::InvalidJson),
+        },
+    }
+}
+
+/// Every top-level key (normalised) that [`recognise`] looks at: a record
+/// without any of them is an HTTP record, read from its `Doc` without a
+/// `Value`. A recogniser that starts looking at another key adds it here
+/// (`formats::tests::fast_path_reads_like_value_path` checks the fixtures).
+const SHAPE_KEYS: &[&str] = &[
+    // partner_requests::looks_like_report_item
+    "mfacompliant",
+    // apim::looks_like_apim (also inside `properties`)
+    "category",
+    "type",
+    "properties",
+    "apimsubscriptionid",
+    "backendurl",
+    // app_insights::table_of
+    "itemtype",
+    "target",
+    "operationid",
+    // sign_in::looks_like_sign_in
+    "appid",
+];
+
+/// Reads one record already held as a JSON object (a JSON record, a CSV row).
+fn read_object(record: &serde_json::Map<String, Value>, format: Format) -> Parsed {
     let kind = match format.records {
-        RecordKind::Auto if maybe_other_kind => {
-            let Ok(Value::Object(record)) = serde_json::from_slice::<Value>(bytes) else {
-                // Read as a `Doc`, so also as a `Value`.
-                return Parsed::Reject(RejectReason::InvalidJson);
-            };
-            if partner_requests::looks_like_report_item(&record) {
-                return Parsed::Event(
-                    Box::new(partner_requests::read_report_item(&record)),
-                    format_label(format.framing, RecordKind::PartnerRequest),
-                );
-            }
-            if sign_in::looks_like_sign_in(&record) {
-                return Parsed::Event(
-                    Box::new(sign_in::read_sign_in(&record)),
-                    format_label(format.framing, RecordKind::SignIn),
-                );
-            }
-            RecordKind::Http
-        }
-        RecordKind::Auto => RecordKind::Http,
-        kind @ (RecordKind::SignIn | RecordKind::PartnerRequest) => {
-            let Ok(Value::Object(record)) = serde_json::from_slice::<Value>(bytes) else {
-                return Parsed::Reject(RejectReason::InvalidJson);
-            };
-            let observation = match kind {
-                RecordKind::SignIn => sign_in::read_sign_in(&record),
-                _ => partner_requests::read_report_item(&record),
-            };
-            return Parsed::Event(Box::new(observation), format_label(format.framing, kind));
-        }
+        RecordKind::Auto => recognise(record),
         kind => kind,
     };
-    Parsed::Event(
-        Box::new(http_record::read_http(&doc, root)),
-        format_label(format.framing, kind),
-    )
+    let observation = match kind {
+        RecordKind::SignIn => sign_in::read_sign_in(record),
+        RecordKind::PartnerRequest => partner_requests::read_report_item(record),
+        RecordKind::Apim => apim::read_apim(record),
+        RecordKind::AppDependency => {
+            app_insights::read_app_insights(record, app_insights::Table::Dependencies)
+        }
+        RecordKind::AppTrace => {
+            app_insights::read_app_insights(record, app_insights::Table::Traces)
+        }
+        RecordKind::AppException => {
+            app_insights::read_app_insights(record, app_insights::Table::Exceptions)
+        }
+        _ => http_record::read_http_object(record),
+    };
+    Parsed::Event(Box::new(observation), format_label(format.framing, kind))
+}
+
+/// The kind of one record, by its shape.
+fn recognise(record: &serde_json::Map<String, Value>) -> RecordKind {
+    if partner_requests::looks_like_report_item(record) {
+        RecordKind::PartnerRequest
+    } else if apim::looks_like_apim(record) {
+        RecordKind::Apim
+    } else if let Some(table) = app_insights::table_of(record) {
+        match table {
+            app_insights::Table::Dependencies => RecordKind::AppDependency,
+            app_insights::Table::Traces => RecordKind::AppTrace,
+            app_insights::Table::Exceptions => RecordKind::AppException,
+        }
+    } else if sign_in::looks_like_sign_in(record) {
+        RecordKind::SignIn
+    } else {
+        RecordKind::Http
+    }
 }
 
 #[cfg(test)]
@@ -370,10 +513,79 @@ mod tests {
         framing: Framing::Document,
         records: RecordKind::Auto,
     });
+    const CSV: Detection = Detection::Recognised(Format {
+        framing: Framing::Csv,
+        records: RecordKind::Auto,
+    });
     const HAR: Detection = Detection::Recognised(Format {
         framing: Framing::Document,
         records: RecordKind::Har,
     });
+
+    /// `parse_record` as it was before the `Doc` fast path: everything through `Value`.
+    fn through_value(bytes: &[u8], format: Format) -> Parsed {
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(record)) => read_object(&record, format),
+            Ok(_) => Parsed::Reject(RejectReason::NotAnObject),
+            Err(_) if std::str::from_utf8(bytes).is_err() => {
+                Parsed::Reject(RejectReason::InvalidUtf8)
+            }
+            Err(_) => Parsed::Reject(RejectReason::InvalidJson),
+        }
+    }
+
+    fn text_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                text_files(&path, out);
+            } else if path.extension().is_some_and(|e| {
+                ["json", "jsonl", "ndjson", "log", "txt"].contains(&e.to_str().unwrap_or(""))
+            }) {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Every line of every fixture and sample log (all kinds: gateway, HAR,
+    /// sign-in, report, APIM, Application Insights, broken ones) reads the
+    /// same through the `Doc` fast path as through `Value`.
+    #[test]
+    fn fast_path_reads_like_value_path() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        text_files(&root.join("tests/fixtures"), &mut files);
+        text_files(&root.join("sample-data/logs"), &mut files);
+        assert!(files.len() > 10, "fixtures found: {files:?}");
+        let mut lines = 0;
+        for file in files {
+            let bytes = std::fs::read(&file).expect("fixture");
+            for line in bytes.split(|b| *b == b'\n') {
+                let line = line.trim_ascii();
+                if line.is_empty() {
+                    continue;
+                }
+                lines += 1;
+                for format in [AUTO_LINES, AUTO_DOCUMENT] {
+                    let (fast, slow) = (parse_record(line, format), through_value(line, format));
+                    let same = match (&fast, &slow) {
+                        (Parsed::Event(a, la), Parsed::Event(b, lb)) => {
+                            la == lb && format!("{a:?}") == format!("{b:?}") && a.bearer == b.bearer
+                        }
+                        (Parsed::Reject(a), Parsed::Reject(b)) => a == b,
+                        _ => false,
+                    };
+                    assert!(
+                        same,
+                        "{}: {}: {fast:?} / {slow:?}",
+                        file.display(),
+                        String::from_utf8_lossy(line)
+                    );
+                }
+            }
+        }
+        assert!(lines > 100, "{lines} lines");
+    }
 
     #[test]
     fn detect_recognises_framing() {
@@ -435,9 +647,25 @@ mod tests {
                 "2026-06-02 08:15:03 GET https://api.partnercenter.microsoft.com/v1/customers 401\n".to_string(),
                 Detection::Unrecognised("not JSON (text formats are not read yet)"),
             ),
+            ("csv", "TimeGenerated [UTC],Target,ResultCode\n".to_string(), CSV),
             (
-                "csv",
-                "TimeGenerated [UTC],Target,ResultCode\n".to_string(),
+                "csv, BOM, semicolons, quoted header",
+                "\u{feff}\"Url\";\"Status Code\";\"Authorization\"\r\nhttps://x;200;\r\n".to_string(),
+                CSV,
+            ),
+            (
+                "text with commas",
+                "2026-06-02 08:15:03, GET https://api.partnercenter.microsoft.com/v1/customers, 401\n".to_string(),
+                Detection::Unrecognised("not JSON (text formats are not read yet)"),
+            ),
+            (
+                "one known column",
+                "Url\nhttps://api.partnercenter.microsoft.com/v1/customers\n".to_string(),
+                Detection::Unrecognised("not JSON (text formats are not read yet)"),
+            ),
+            (
+                "prose",
+                "Name, date and time of the export\n".to_string(),
                 Detection::Unrecognised("not JSON (text formats are not read yet)"),
             ),
         ];

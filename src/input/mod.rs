@@ -4,11 +4,13 @@
 //! Discovery expands the command line into an ordered list of inputs
 //! ([`discover`]); [`open`] recognises gzip and zstd by their magic bytes and
 //! hands back plain bytes; [`LineChunker`] (streams), [`read_range_lines`]
-//! (ranges of a plain regular file, read by the workers themselves) and [`json_array::JsonArrayFramer`]
-//! frame those bytes into records, in chunks that workers parse in parallel.
+//! (ranges of a plain regular file, read by the workers themselves),
+//! [`CsvChunker`] and [`json_array::JsonArrayFramer`] frame those bytes into
+//! records, in chunks that workers parse in parallel.
 //! A record too large or cut short is reported here as a value; a stream that
 //! breaks stops that input, not the run.
 
+mod csv_records;
 mod decompress;
 mod discover;
 pub mod json_array;
@@ -16,6 +18,7 @@ mod lines;
 mod ranges;
 mod utf16;
 
+pub use csv_records::{CsvChunk, CsvChunker};
 pub use decompress::{open, Compression, Opened};
 pub use discover::{discover, Discovery, InputFile, Source};
 pub use lines::{LineChunk, LineChunker};
