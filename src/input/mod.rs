@@ -5,14 +5,16 @@
 //! ([`discover`]); [`open`] recognises gzip and zstd by their magic bytes and
 //! hands back plain bytes; [`LineChunker`] (streams), [`read_range_lines`]
 //! (ranges of a plain regular file, read by the workers themselves),
-//! [`CsvChunker`] and [`json_array::JsonArrayFramer`] frame those bytes into
-//! records, in chunks that workers parse in parallel.
+//! [`GroupFramer`] (multi-line records), [`CsvChunker`] and
+//! [`json_array::JsonArrayFramer`] frame those bytes into records, in chunks
+//! that workers parse in parallel.
 //! A record too large or cut short is reported here as a value; a stream that
 //! breaks stops that input, not the run.
 
 mod csv_records;
 mod decompress;
 mod discover;
+mod groups;
 pub mod json_array;
 mod lines;
 mod ranges;
@@ -21,6 +23,7 @@ mod utf16;
 pub use csv_records::{CsvChunk, CsvChunker};
 pub use decompress::{open, Compression, Opened};
 pub use discover::{discover, Discovery, InputFile, Source};
+pub use groups::{split_groups, GroupChunk, GroupFramer};
 pub use lines::{LineChunk, LineChunker};
 pub use ranges::{read_range_lines, split_ranges, ByteRange, Line, RangeEnd};
 pub use utf16::{utf16_bom, Utf16Reader};
