@@ -131,9 +131,8 @@ pub fn read_token_request(
     params.finish()
 }
 
-/// Reads a token request from a JSON record whose host and path `obs` holds
-/// (a gateway line, a HAR entry).
-pub fn from_json_record(record: &Map<String, Value>, obs: &Observation) -> Option<TokenRequest> {
+/// The host (if any) and path an observation's URL, host and path give.
+fn target(obs: &Observation) -> Option<(Option<String>, String)> {
     let (url_host, url_path) = obs.url.as_deref().map(split_url).unwrap_or((None, None));
     let host = obs.host.clone().or(url_host);
     let path = url_path.or_else(|| {
@@ -141,7 +140,19 @@ pub fn from_json_record(record: &Map<String, Value>, obs: &Observation) -> Optio
             .as_deref()
             .map(|p| split_url(p).1.unwrap_or_default())
     })?;
-    if !is_token_endpoint(host.as_deref(), &path) {
+    Some((host, path))
+}
+
+/// True when an HTTP record went to an Entra ID token endpoint: only then
+/// is it worth reading as a token request.
+pub fn targets_token_endpoint(obs: &Observation) -> bool {
+    target(obs).is_some_and(|(host, path)| is_token_endpoint(host.as_deref(), &path))
+}
+
+/// Reads a token request from a JSON record whose host and path `obs` holds
+/// (a gateway line, a HAR entry).
+pub fn from_json_record(record: &Map<String, Value>, obs: &Observation) -> Option<TokenRequest> {
+    if !targets_token_endpoint(obs) {
         return None;
     }
     let mut params = Params::default();
@@ -153,13 +164,7 @@ pub fn from_json_record(record: &Map<String, Value>, obs: &Observation) -> Optio
 /// the URL (or host and path) in `obs`: the form body is the first word
 /// holding `grant_type=`, the client may authenticate with `Basic`.
 pub fn from_text_record(text: &str, obs: &Observation) -> Option<TokenRequest> {
-    let (url_host, url_path) = obs.url.as_deref().map(split_url).unwrap_or((None, None));
-    let host = obs.host.clone().or(url_host);
-    let path = url_path.or_else(|| {
-        obs.path
-            .as_deref()
-            .map(|p| split_url(p).1.unwrap_or_default())
-    })?;
+    let (host, path) = target(obs)?;
     if !is_token_endpoint(host.as_deref(), &path) {
         return None;
     }
