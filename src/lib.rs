@@ -12,6 +12,10 @@
 //! [`token`] (claims) -> [`classify`] (verdict and evidence) ->
 //! [`aggregate`] (mergeable per-integration state) -> [`output`] (one writer
 //! per contract file). [`pipeline`] wires them together in parallel.
+//!
+//! Beyond one run: [`shard`] splits a manifest of inputs across N scans,
+//! and [`rollup`] reads the calls that runs and shards wrote back into the
+//! same aggregates (`pcmfa report`).
 
 pub mod aggregate;
 pub mod classify;
@@ -23,6 +27,8 @@ pub mod output;
 pub mod pipeline;
 pub mod prefilter;
 pub mod redact;
+pub mod rollup;
+pub mod shard;
 pub mod token;
 pub mod vocab;
 

@@ -14,8 +14,10 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use pcmfa::formats::{format_by_name, FORMATS};
-use pcmfa::pipeline::{scan, Progress, ScanConfig, ScanReport};
+use pcmfa::pipeline::{report, scan, Progress, ReportConfig, ScanConfig, ScanReport};
 use pcmfa::redact::Redactor;
+use pcmfa::rollup::Window;
+use pcmfa::shard::{read_manifest, ShardSpec};
 
 /// Exit codes: every input read; the run failed (bad flags, an output that
 /// cannot be written, or rejects over --max-reject-ratio); some input was
@@ -49,8 +51,18 @@ enum Command {
         /// Files, folders (walked recursively in sorted order), glob patterns
         /// (quote them: 'logs/*.jsonl.gz'), or - for standard input. gzip and
         /// zstd are recognised by their content, not their names.
-        #[arg(required = true, value_name = "INPUT")]
+        #[arg(required_unless_present = "files_from", value_name = "INPUT")]
         inputs: Vec<String>,
+        /// Read the inputs from this manifest too: one path per line, blank
+        /// lines and # comments ignored; - reads it from standard input.
+        #[arg(long, value_name = "MANIFEST")]
+        files_from: Option<String>,
+        /// Read only shard I of N (zero-based: 0/4 .. 3/4) of the inputs,
+        /// balanced by size, the same split on every shard. Calls go to
+        /// --out/calls/date=YYYY-MM-DD/part-<I>-<n>.parquet, the rest to
+        /// --out/shards/<I>-of-<N>/; `pcmfa report --out` rolls shards up.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
         /// Folder for the reports (created if missing), e.g. --out reports/week-23.
         #[arg(long, short, value_name = "DIR")]
         out: PathBuf,
@@ -89,6 +101,35 @@ enum Command {
         #[arg(long, value_name = "BYTES")]
         chunk_size: Option<usize>,
     },
+    /// Rebuild the reports from earlier runs' or shards' calls.
+    #[command(
+        after_help = "Examples:\n  pcmfa report reports/2026-06-0? --out reports/week-23\n  pcmfa report shared-out --out rollup --since 2026-06-01 --until 2026-06-07\n\nWrites integrations.csv/.parquet, operations.csv, daily.csv and summary.json (last) into --out."
+    )]
+    Report {
+        /// Run folders (holding calls.parquet), shard folders (holding
+        /// calls/date=YYYY-MM-DD/*.parquet), calls Parquet files, or glob
+        /// patterns of these (quote them).
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<String>,
+        /// Folder for the reports (created if missing).
+        #[arg(long, short, value_name = "DIR")]
+        out: PathBuf,
+        /// Keep events from this UTC day on, e.g. --since 2026-06-01.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<String>,
+        /// Keep events up to this UTC day, inclusive, e.g. --until 2026-06-07.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: Option<String>,
+        /// Files read at once; default: every core.
+        #[arg(long, short = 'j', value_name = "N")]
+        threads: Option<usize>,
+        /// No progress bar and no closing summary on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Write into --out even when it holds files pcmfa did not write.
+        #[arg(long)]
+        force: bool,
+    },
     /// List the input formats and how each is recognised.
     Formats,
 }
@@ -112,8 +153,39 @@ fn run() -> Result<u8> {
             }
             Ok(exit_codes::COMPLETE)
         }
-        Command::Scan {
+        Command::Report {
             inputs,
+            out,
+            since,
+            until,
+            threads,
+            quiet,
+            force,
+        } => {
+            let mut config = ReportConfig::new(inputs, out);
+            config.force = force;
+            config.window = Window::parse(since.as_deref(), until.as_deref())?;
+            if let Some(threads) = threads {
+                if threads == 0 {
+                    bail!("--threads must be at least 1");
+                }
+                config.threads = threads;
+            }
+            let outcome = with_progress(quiet, |progress| report(&config, progress))
+                .with_context(|| format!("report into {} failed", config.out_dir.display()))?;
+            if !quiet {
+                print_summary(&outcome, &config.out_dir);
+            }
+            Ok(if outcome.summary.status == "complete" {
+                exit_codes::COMPLETE
+            } else {
+                exit_codes::PARTIAL
+            })
+        }
+        Command::Scan {
+            mut inputs,
+            files_from,
+            shard,
             out,
             threads,
             format,
@@ -127,8 +199,12 @@ fn run() -> Result<u8> {
             if !(0.0..=1.0).contains(&max_reject_ratio) {
                 bail!("--max-reject-ratio must be between 0 and 1");
             }
+            if let Some(manifest) = files_from {
+                inputs.extend(read_manifest_arg(&manifest)?);
+            }
             let mut config = ScanConfig::new(inputs, out);
             config.force = force;
+            config.shard = shard.as_deref().map(ShardSpec::parse).transpose()?;
             if redact_principals {
                 match redact_key.as_deref() {
                     Some(key) if !key.is_empty() => {
@@ -153,9 +229,10 @@ fn run() -> Result<u8> {
                     format!("unknown --format {name:?}; `pcmfa formats` lists the names")
                 })?);
             }
-            let report = scan_with_progress(&config, quiet)?;
+            let report = with_progress(quiet, |progress| scan(&config, progress))
+                .with_context(|| format!("scan into {} failed", config.out_dir.display()))?;
             if !quiet {
-                print_summary(&report, &config);
+                print_summary(&report, &config.out_dir);
             }
             let accounting = &report.summary.accounting;
             let rejected_share = accounting.rejected as f64 / accounting.records.max(1) as f64;
@@ -178,8 +255,26 @@ fn run() -> Result<u8> {
     }
 }
 
-/// Runs the scan while a progress bar (driven by bytes read) draws on stderr.
-fn scan_with_progress(config: &ScanConfig, quiet: bool) -> Result<ScanReport> {
+/// The manifest's inputs; `-` reads it from standard input.
+fn read_manifest_arg(manifest: &str) -> Result<Vec<String>> {
+    let inputs = if manifest == "-" {
+        read_manifest(std::io::stdin().lock(), "-")?
+    } else {
+        let file = std::fs::File::open(manifest)
+            .with_context(|| format!("cannot open --files-from {manifest}"))?;
+        read_manifest(std::io::BufReader::new(file), manifest)?
+    };
+    if inputs.contains(&"-".to_string()) {
+        bail!("--files-from {manifest} lists -; a manifest names files");
+    }
+    Ok(inputs)
+}
+
+/// Runs `job` while a progress bar (driven by bytes read) draws on stderr.
+fn with_progress(
+    quiet: bool,
+    job: impl FnOnce(&Progress) -> Result<ScanReport, pcmfa::Error>,
+) -> Result<ScanReport, pcmfa::Error> {
     let progress = Arc::new(Progress::default());
     let target = if quiet || !std::io::stderr().is_terminal() {
         ProgressDrawTarget::hidden()
@@ -206,15 +301,15 @@ fn scan_with_progress(config: &ScanConfig, quiet: bool) -> Result<ScanReport> {
                 break;
             }
         });
-        let report = scan(config, progress);
+        let report = job(progress);
         drop(done_tx);
         report
     });
     bar.finish_and_clear();
-    report.with_context(|| format!("scan into {} failed", config.out_dir.display()))
+    report
 }
 
-fn print_summary(report: &ScanReport, config: &ScanConfig) {
+fn print_summary(report: &ScanReport, out_dir: &std::path::Path) {
     let s = &report.summary;
     let v = &s.partner_center.by_verdict;
     eprintln!(
@@ -251,5 +346,5 @@ fn print_summary(report: &ScanReport, config: &ScanConfig) {
             );
         }
     }
-    eprintln!("  reports in {}", config.out_dir.display());
+    eprintln!("  reports in {}", out_dir.display());
 }

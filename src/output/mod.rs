@@ -6,6 +6,10 @@
 //! - [`write_integrations`], [`write_operations`], [`write_daily`]: the
 //!   roll-up tables, written whole.
 //! - [`summary::write_summary`]: `summary.json`, written last by the run.
+//! - [`write_reports`]: the end of every run (`scan`, a shard, `report`):
+//!   the roll-up tables from the aggregates, then `summary.json`.
+//! - [`PartitionedCallsWriter`]: a shard's calls as a Hive tree
+//!   (`calls/date=YYYY-MM-DD/part-<shard>-<n>.parquet`).
 //!
 //! Every file is written to a hidden temporary name in the output folder and
 //! renamed into place when complete (`atomic.rs`), so a final-named file is
@@ -17,15 +21,19 @@ mod atomic;
 mod calls;
 mod csv_file;
 mod csv_safe;
+mod hive;
 mod parquet_file;
 mod rejects;
+mod reports;
 pub mod summary;
 mod tables;
 #[cfg(test)]
 mod test_support;
 
 pub use calls::{calls_schema, CallsParquetWriter, CALLS_FILE};
+pub use hive::{PartitionedCallsWriter, CALLS_DIR, NO_DATE_PARTITION};
 pub use rejects::{RejectsCsvWriter, REJECTS_CSV};
+pub use reports::{write_reports, SHARDS_DIR};
 pub use summary::{write_summary, SUMMARY_FILE};
 pub use tables::{
     integrations_schema, write_daily, write_integrations, write_operations, DAILY_CSV,
