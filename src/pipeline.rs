@@ -867,7 +867,7 @@ fn write_in_order(
         Some(spec) => {
             CallsSink::Parts(PartitionedCallsWriter::create(&config.out_dir, spec.index)?)
         }
-        None => CallsSink::File(CallsParquetWriter::create(&config.out_dir)?),
+        None => CallsSink::File(Box::new(CallsParquetWriter::create(&config.out_dir)?)),
     };
     let mut rejects = RejectsCsvWriter::create(run_dir)?;
     let mut waiting: BTreeMap<u64, Message> = BTreeMap::new();
@@ -896,7 +896,7 @@ fn write_in_order(
 
 /// Where a scan's calls go: one `calls.parquet`, or a shard's Hive parts.
 enum CallsSink {
-    File(CallsParquetWriter),
+    File(Box<CallsParquetWriter>),
     Parts(PartitionedCallsWriter),
 }
 
