@@ -595,6 +595,31 @@ fn manifest_from_stdin() {
     assert_eq!(summary["shard"]["inputs_listed"], 2);
 }
 
+/// The Python one-liner docs/scale-out.md gives to run the DuckDB SQL.
+const DUCKDB_COMMAND: &str =
+    "import duckdb, sys; duckdb.sql(open(sys.argv[1]).read()).write_csv(sys.argv[2])";
+
+/// docs/scale-out.md quotes the SQL file verbatim and gives the commands
+/// these tests run.
+#[test]
+fn scale_out_doc_holds_the_tested_sql_and_commands() {
+    let doc = fs::read_to_string(root().join("docs/scale-out.md")).expect("doc");
+    let sql = fs::read_to_string(root().join("docs/sql/integrations.duckdb.sql")).expect("sql");
+    assert!(
+        doc.contains(&format!("```sql\n{sql}```")),
+        "docs/scale-out.md must quote docs/sql/integrations.duckdb.sql verbatim"
+    );
+    for command in [
+        DUCKDB_COMMAND,
+        "pcmfa scan --files-from /logs/manifest.txt",
+        "--shard \"${JOB_COMPLETION_INDEX}/16\"",
+        "pcmfa report /out/week-23 --out /out/week-23-report",
+        "--since 2026-06-01 --until 2026-06-07",
+    ] {
+        assert!(doc.contains(command), "docs/scale-out.md lacks {command:?}");
+    }
+}
+
 /// docs/sql/integrations.duckdb.sql, run by DuckDB over the shards' calls,
 /// gives pcmfa's integrations.csv cell for cell, in order.
 #[test]
@@ -632,10 +657,7 @@ fn duckdb_rebuilds_integrations_csv_from_the_shards_calls() {
     // The command docs/scale-out.md gives, run in the shared folder.
     let sql = root().join("docs/sql/integrations.duckdb.sql");
     let output = Command::new("python3")
-        .args([
-            "-c",
-            "import duckdb, sys; duckdb.sql(open(sys.argv[1]).read()).write_csv(sys.argv[2])",
-        ])
+        .args(["-c", DUCKDB_COMMAND])
         .arg(&sql)
         .arg("integrations.duckdb.csv")
         .current_dir(&shared)
