@@ -342,6 +342,15 @@ fn four_shards_rolled_up_equal_one_scan() {
         .clone();
     assert!(micros.iter().all(|t| t.is_some_and(|t| day.contains(&t))));
 
+    // No part holds a token-shaped string, in any cell.
+    let jwt = regex::Regex::new(r"eyJ[A-Za-z0-9_-]{4,}").expect("regex");
+    for partition in fs::read_dir(&calls).expect("calls/") {
+        for part in fs::read_dir(partition.expect("entry").path()).expect("partition") {
+            let path = part.expect("part").path();
+            let cells = common::analyst::string_cells(&path).join("\n");
+            assert!(!jwt.is_match(&cells), "{} holds a token", path.display());
+        }
+    }
     // The report's outputs hold no token.
     let again = run(&["report", &s(&shared), "--out", &s(&rollup), "-q"], 0);
     assert_no_token_shapes(&rollup, &again);
@@ -686,4 +695,31 @@ fn duckdb_rebuilds_integrations_csv_from_the_shards_calls() {
         assert_eq!(a, b, "row {}", i + 1);
     }
     assert_eq!(ours.len(), duckdb.len());
+
+    // A file another engine wrote (DuckDB compacting the tree) rolls up the same.
+    let compact = Command::new("python3")
+        .args([
+            "-c",
+            "import duckdb; duckdb.sql(\"COPY (SELECT * FROM read_parquet('calls/**/*.parquet', hive_partitioning = true)) TO 'compacted.parquet' (FORMAT parquet)\")",
+        ])
+        .current_dir(&shared)
+        .output()
+        .expect("python3");
+    assert!(
+        compact.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compact.stderr)
+    );
+    let rollup = dir.path().join("from-duckdb");
+    run(
+        &[
+            "report",
+            &s(&shared.join("compacted.parquet")),
+            "--out",
+            &s(&rollup),
+            "-q",
+        ],
+        0,
+    );
+    assert_same_tables(&single, &rollup);
 }

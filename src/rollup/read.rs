@@ -11,7 +11,7 @@
 //!
 //! Files written by other engines (DuckDB, Spark compacting the Hive tree)
 //! are accepted when their types are compatible: any string encoding, any
-//! timestamp unit.
+//! timestamp unit, zstd or snappy pages (DuckDB's and Spark's default).
 
 use std::fs::File;
 use std::io::Read;
@@ -19,7 +19,10 @@ use std::path::Path;
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray};
 use arrow::compute::cast;
-use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
+use arrow::datatypes::{
+    DataType, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType,
+};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 
@@ -141,11 +144,10 @@ fn fold_batch(
             .ok_or_else(|| FileProblem::Broken(format!("`{name}` missing from a batch")))?;
         cast(array, to).map_err(|e| FileProblem::Broken(format!("`{name}`: {e}")))
     };
-    let time = column(
-        "time",
-        &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
-    )?;
-    let time = time.as_primitive::<TimestampMicrosecondType>();
+    let time = batch
+        .column_by_name("time")
+        .ok_or_else(|| FileProblem::Broken("`time` missing from a batch".to_string()))
+        .and_then(|array| micros(array.as_ref()))?;
     let texts: Vec<ArrayRef> = COLUMNS[1..]
         .iter()
         .map(|name| column(name, &DataType::Utf8))
@@ -155,25 +157,24 @@ fn fold_batch(
     let (app_id, app_name, tenant_id, principal, operation) =
         (text(3), text(4), text(5), text(6), text(7));
     for row in 0..batch.num_rows() {
-        let time = time.is_valid(row).then(|| time.value(row));
+        let time = time[row];
         if !window.holds(time) {
             continue;
         }
-        let bad = |column: &str, value: Option<&str>| {
+        // The value itself is never quoted: a foreign file's cell may hold anything.
+        let bad = |column: &str| {
             FileProblem::Broken(format!(
-                "row {}: `{column}` {value:?} is not a pcmfa value",
+                "row {}: `{column}` is not a pcmfa value",
                 first_row + row as u64 + 1
             ))
         };
-        let event_text = get(event, row);
-        let event = event_text
+        let event = get(event, row)
             .and_then(EventKind::parse)
-            .ok_or_else(|| bad("event", event_text))?;
-        let verdict_text = get(verdict, row);
-        let verdict = verdict_text
+            .ok_or_else(|| bad("event"))?;
+        let verdict = get(verdict, row)
             .and_then(Verdict::parse)
-            .ok_or_else(|| bad("verdict", verdict_text))?;
-        let integration = get(integration, row).ok_or_else(|| bad("integration", None))?;
+            .ok_or_else(|| bad("verdict"))?;
+        let integration = get(integration, row).ok_or_else(|| bad("integration"))?;
         outcome.aggregates.add_facts(&CallFacts {
             time,
             event,
@@ -190,7 +191,148 @@ fn fold_batch(
     Ok(())
 }
 
+/// Microseconds since the epoch, UTC, of a timestamp column in any unit (a
+/// time zone only labels the instant; a naive timestamp is read as UTC).
+fn micros(array: &dyn Array) -> Result<Vec<Option<i64>>, FileProblem> {
+    fn scaled<T: arrow::datatypes::ArrowPrimitiveType<Native = i64>>(
+        array: &dyn Array,
+        to_micros: impl Fn(i64) -> i64,
+    ) -> Vec<Option<i64>> {
+        array
+            .as_primitive::<T>()
+            .iter()
+            .map(|t| t.map(&to_micros))
+            .collect()
+    }
+    Ok(match array.data_type() {
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            scaled::<TimestampSecondType>(array, |t| t.saturating_mul(1_000_000))
+        }
+        DataType::Timestamp(TimeUnit::Millisecond, _) => {
+            scaled::<TimestampMillisecondType>(array, |t| t.saturating_mul(1_000))
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            scaled::<TimestampMicrosecondType>(array, |t| t)
+        }
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            scaled::<TimestampNanosecondType>(array, |t| t.div_euclid(1_000))
+        }
+        other => {
+            return Err(FileProblem::Broken(format!(
+                "`time` is {other}, not a timestamp"
+            )))
+        }
+    })
+}
+
 /// A string cell, or None when null.
 fn get(array: &StringArray, row: usize) -> Option<&str> {
     array.is_valid(row).then(|| array.value(row))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::{CallsParquetWriter, CALLS_FILE};
+    use crate::vocab::{AuthMode, Evidence, MfaClaim};
+
+    fn call(time: Option<i64>, verdict: Verdict, integration: &str) -> crate::event::Call {
+        crate::event::Call {
+            time,
+            source_file: std::sync::Arc::from("gw.jsonl"),
+            source_record: 1,
+            format: "gateway_json_lines",
+            event: EventKind::ApiCall,
+            host: None,
+            method: Some("GET".into()),
+            path: None,
+            operation: Some("GET /v1/customers".into()),
+            status: None,
+            error_code: None,
+            auth_mode: AuthMode::AppUser,
+            mfa_claim: MfaClaim::Absent,
+            verdict,
+            evidence: Evidence::TokenClaims,
+            evidence_detail: None,
+            app_id: Some(integration.into()),
+            app_name: None,
+            tenant_id: Some("t".into()),
+            principal: Some("eyJhbGciOiJub25lIn0.secret@contoso.example".into()),
+            amr: None,
+            token_fingerprint: None,
+            correlation_id: None,
+            request_id: None,
+            user_agent: None,
+            integration: integration.into(),
+        }
+    }
+
+    #[test]
+    fn folds_the_rows_a_scan_folded_and_honours_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let day = 86_400_000_000i64;
+        let calls = [
+            call(Some(20605 * day + 1), Verdict::Broken, "a"),
+            call(Some(20606 * day), Verdict::AtRisk, "b"),
+            call(None, Verdict::Unknown, "a"),
+        ];
+        let mut writer = CallsParquetWriter::create(dir.path()).unwrap();
+        let mut expected = Aggregates::default();
+        for c in &calls {
+            writer.write(c).unwrap();
+            expected.add(c);
+        }
+        writer.finish().unwrap();
+        let path = dir.path().join(CALLS_FILE);
+
+        let all = read_calls_file(&path, &Window::default());
+        assert_eq!((all.rows, all.kept, &all.problem), (3, 3, &None));
+        assert_eq!(all.aggregates, expected);
+
+        let window = Window::parse(Some("2026-06-02"), None).unwrap();
+        let later = read_calls_file(&path, &window);
+        assert_eq!((later.rows, later.kept), (3, 1));
+        assert_eq!(later.aggregates.integration_rows()[0].integration, "b");
+    }
+
+    #[test]
+    fn bad_values_make_the_file_unreadable_without_quoting_them() {
+        use arrow::array::{StringArray, TimestampMicrosecondArray};
+        use arrow::datatypes::{Field, Schema};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("odd.parquet");
+        let text = |name: &str| Field::new(name, DataType::Utf8, true);
+        let mut fields = vec![Field::new(
+            "time",
+            DataType::Timestamp(TimeUnit::Microsecond, None),
+            true,
+        )];
+        fields.extend(COLUMNS[1..].iter().map(|n| text(n)));
+        let schema = std::sync::Arc::new(Schema::new(fields));
+        let mut columns: Vec<ArrayRef> =
+            vec![std::sync::Arc::new(TimestampMicrosecondArray::from(vec![
+                Some(1),
+                Some(2),
+            ]))];
+        for name in &COLUMNS[1..] {
+            let value = match *name {
+                "event" => ["api_call", "api_call"],
+                "verdict" => ["broken", "eyJhbGciOiJub25lIn0.leak"],
+                _ => ["x", "y"],
+            };
+            columns.push(std::sync::Arc::new(StringArray::from(value.to_vec())));
+        }
+        let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+        let file = File::create(&path).unwrap();
+        let mut writer = parquet::arrow::ArrowWriter::try_new(file, schema, None).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+
+        let outcome = read_calls_file(&path, &Window::default());
+        let Some(FileProblem::Broken(reason)) = outcome.problem else {
+            panic!("expected a broken file, got {:?}", outcome.problem);
+        };
+        assert_eq!(reason, "row 2: `verdict` is not a pcmfa value");
+        assert_eq!(outcome.kept, 0);
+    }
 }
