@@ -60,7 +60,7 @@ enum Command {
         /// Read only shard I of N (zero-based: 0/4 .. 3/4) of the inputs,
         /// balanced by size, the same split on every shard. Calls go to
         /// --out/calls/date=YYYY-MM-DD/part-<I>-<n>.parquet, the rest to
-        /// --out/shards/<I>-of-<N>/; `pcmfa report --out` rolls shards up.
+        /// --out/shards/<I>-of-<N>/; `pcmfa report OUT --out REPORT` rolls them up.
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
         /// Folder for the reports (created if missing), e.g. --out reports/week-23.

@@ -52,8 +52,9 @@ pub struct PartitionedCallsWriter {
 }
 
 impl PartitionedCallsWriter {
-    /// Prepares `out/calls/` for shard `shard`, removing the parts an earlier
-    /// attempt of the same shard left (a retried pod starts clean).
+    /// Prepares `out/calls/` for shard `shard`, removing the parts (and the
+    /// temporary files of a killed run) an earlier attempt of the same shard
+    /// left, so a retried pod starts clean.
     pub fn create(out: &Path, shard: usize) -> Result<PartitionedCallsWriter, Error> {
         let root = out.join(CALLS_DIR);
         let io_err = |path: &Path| {
@@ -68,7 +69,9 @@ impl PartitionedCallsWriter {
             };
             for part in parts.flatten() {
                 let name = part.file_name();
-                if name.to_string_lossy().starts_with(&prefix) {
+                let name = name.to_string_lossy();
+                let name = name.strip_prefix('.').unwrap_or(&name);
+                if name.starts_with(&prefix) {
                     fs::remove_file(part.path()).map_err(io_err(&part.path()))?;
                 }
             }
@@ -189,6 +192,7 @@ mod tests {
         let stale = dir.path().join("calls/date=2026-06-09");
         fs::create_dir_all(&stale).unwrap();
         fs::write(stale.join("part-00002-00000.parquet"), b"old").unwrap();
+        fs::write(stale.join(".part-00002-00001.parquet.77.0.tmp"), b"cut").unwrap();
 
         let mut writer = PartitionedCallsWriter::create(dir.path(), 2).unwrap();
         for time in [day(0), day(1), None, day(0)] {
