@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use pcmfa::formats::{format_by_name, FORMATS};
+use pcmfa::output::SHARDS_DIR;
 use pcmfa::pipeline::{report, scan, Progress, ReportConfig, ScanConfig, ScanReport};
 use pcmfa::redact::Redactor;
 use pcmfa::rollup::Window;
@@ -232,7 +233,11 @@ fn run() -> Result<u8> {
             let report = with_progress(quiet, |progress| scan(&config, progress))
                 .with_context(|| format!("scan into {} failed", config.out_dir.display()))?;
             if !quiet {
-                print_summary(&report, &config.out_dir);
+                let tables = match config.shard {
+                    Some(spec) => config.out_dir.join(SHARDS_DIR).join(spec.label()),
+                    None => config.out_dir.clone(),
+                };
+                print_summary(&report, &tables);
             }
             let accounting = &report.summary.accounting;
             let rejected_share = accounting.rejected as f64 / accounting.records.max(1) as f64;
@@ -312,10 +317,16 @@ fn with_progress(
 fn print_summary(report: &ScanReport, out_dir: &std::path::Path) {
     let s = &report.summary;
     let v = &s.partner_center.by_verdict;
-    eprintln!(
-        "pcmfa: read {} files ({} records) in {:.2}s: {} Partner Center events, {} other, {} rejected",
-        s.inputs.files, s.accounting.records, s.duration_seconds, s.accounting.partner_center, s.accounting.other, s.accounting.rejected
-    );
+    match &s.rollup {
+        Some(rollup) => eprintln!(
+            "pcmfa: rolled up {} calls files ({} rows, {} in the window) in {:.2}s",
+            s.inputs.files, rollup.rows_read, rollup.rows_in_window, s.duration_seconds
+        ),
+        None => eprintln!(
+            "pcmfa: read {} files ({} records) in {:.2}s: {} Partner Center events, {} other, {} rejected",
+            s.inputs.files, s.accounting.records, s.duration_seconds, s.accounting.partner_center, s.accounting.other, s.accounting.rejected
+        ),
+    }
     eprintln!(
         "  events: {} broken, {} at risk, {} compliant, {} not affected, {} unknown",
         v.broken, v.at_risk, v.compliant, v.not_affected, v.unknown
