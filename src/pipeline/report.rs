@@ -5,7 +5,8 @@
 //! states merge in any order to the same result, and the per-file tallies
 //! are put back in discovery order, so the outputs are byte-identical
 //! whatever the thread count. Files whose Hive `date=` folder lies outside
-//! `--since` / `--until` are not opened.
+//! `--since` / `--until` (or holds calls without a time, when a window is
+//! set) are not opened.
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -79,7 +80,7 @@ pub fn report(config: &ReportConfig, progress: &Progress) -> Result<ScanReport, 
         .files
         .iter()
         .cloned()
-        .partition(|f| f.day.is_none_or(|day| window.holds_day(day)));
+        .partition(|f| f.may_hold(&window));
     progress
         .total_bytes
         .store(to_read.iter().map(|f| f.size).sum(), Ordering::Relaxed);

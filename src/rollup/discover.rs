@@ -13,7 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::window::parse_day_text;
-use crate::output::{CALLS_DIR, CALLS_FILE, SHARDS_DIR, SUMMARY_FILE};
+use crate::output::{CALLS_DIR, CALLS_FILE, NO_DATE_PARTITION, SHARDS_DIR, SUMMARY_FILE};
 
 /// One calls file to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,20 @@ pub struct CallsFile {
     pub size: u64,
     /// The UTC day of its Hive folder (`date=YYYY-MM-DD`), if any.
     pub day: Option<i64>,
+    /// In the Hive folder of calls without a time
+    /// (`date=__HIVE_DEFAULT_PARTITION__`).
+    pub undated: bool,
+}
+
+impl CallsFile {
+    /// Whether the file may hold calls inside the window; false only when
+    /// its Hive folder says it cannot (the file is then not opened).
+    pub fn may_hold(&self, window: &super::Window) -> bool {
+        match self.day {
+            Some(day) => window.holds_day(day),
+            None => !(self.undated && window.is_bounded()),
+        }
+    }
 }
 
 /// What the arguments name.
@@ -133,6 +147,9 @@ impl Walk {
                         display: path.display().to_string(),
                         size: meta.len(),
                         day: hive_day(path),
+                        undated: path.ancestors().skip(1).any(|dir| {
+                            dir.file_name().and_then(|n| n.to_str()) == Some(NO_DATE_PARTITION)
+                        }),
                     });
                     if file_name(path) == CALLS_FILE {
                         self.summary(&path.with_file_name(SUMMARY_FILE));
@@ -225,6 +242,11 @@ mod tests {
         let rel = |p: &Path| p.strip_prefix(root).unwrap().display().to_string();
         let files: Vec<(String, Option<i64>)> =
             found.files.iter().map(|f| (rel(&f.path), f.day)).collect();
+        let undated: Vec<bool> = found.files.iter().map(|f| f.undated).collect();
+        assert_eq!(undated, [false, false, false, false, true, false]);
+        let window = crate::rollup::Window::parse(Some("2026-06-02"), None).unwrap();
+        let kept: Vec<bool> = found.files.iter().map(|f| f.may_hold(&window)).collect();
+        assert_eq!(kept, [true, true, false, true, false, true]);
         assert_eq!(
             files,
             [
