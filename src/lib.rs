@@ -11,7 +11,8 @@
 //! [`formats`] (one parser per log source, each producing an [`event::Observation`]) ->
 //! [`token`] (claims) -> [`classify`] (verdict and evidence) ->
 //! [`aggregate`] (mergeable per-integration state) -> [`output`] (one writer
-//! per contract file). [`pipeline`] wires them together in parallel.
+//! per contract file; [`report`] renders the HTML and Markdown reports).
+//! [`pipeline`] wires them together in parallel.
 //!
 //! Beyond one run: [`shard`] splits a manifest of inputs across N scans,
 //! and [`rollup`] reads the calls that runs and shards wrote back into the
@@ -27,6 +28,7 @@ pub mod output;
 pub mod pipeline;
 pub mod prefilter;
 pub mod redact;
+pub mod report;
 pub mod rollup;
 pub mod shard;
 pub mod token;

@@ -17,6 +17,7 @@ use pcmfa::formats::{format_by_name, FORMATS};
 use pcmfa::output::SHARDS_DIR;
 use pcmfa::pipeline::{report, scan, Progress, ReportConfig, ScanConfig, ScanReport};
 use pcmfa::redact::Redactor;
+use pcmfa::report::Catalog;
 use pcmfa::rollup::Window;
 use pcmfa::shard::{read_manifest, ShardSpec};
 
@@ -27,6 +28,7 @@ use pcmfa::shard::{read_manifest, ShardSpec};
 mod exit_codes {
     pub const COMPLETE: u8 = 0;
     pub const FAILED: u8 = 1;
+    pub const USAGE: u8 = 2;
     pub const PARTIAL: u8 = 3;
 }
 
@@ -46,7 +48,7 @@ struct Cli {
 enum Command {
     /// Read logs, classify every Partner Center call, write the reports.
     #[command(
-        after_help = "Example:\n  pcmfa scan sample-data --out out\n\nWrites calls.parquet, integrations.csv/.parquet, operations.csv, daily.csv, rejects.csv and summary.json (last) into --out."
+        after_help = "Example:\n  pcmfa scan sample-data --out out\n\nWrites calls.parquet, integrations.csv/.parquet, operations.csv, daily.csv, rejects.csv, report.html, report.md and summary.json (last) into --out."
     )]
     Scan {
         /// Files, folders (walked recursively in sorted order), glob patterns
@@ -97,6 +99,11 @@ enum Command {
         /// share of records is rejected, e.g. --max-reject-ratio 0.01.
         #[arg(long, value_name = "RATIO", default_value_t = 0.5)]
         max_reject_ratio: f64,
+        /// CSV of your integrations (app_id, name, owner, contact, notes; any
+        /// case and order, extra columns ignored), e.g. --catalog apps.csv.
+        /// Joined into every report; callers it lacks are listed.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
         /// Bytes of records handed to one parse job (default 4 MiB), e.g.
         /// --chunk-size 1048576. Smaller spreads small inputs across threads.
         #[arg(long, value_name = "BYTES")]
@@ -124,6 +131,10 @@ enum Command {
         /// Files read at once; default: every core.
         #[arg(long, short = 'j', value_name = "N")]
         threads: Option<usize>,
+        /// CSV of your integrations, joined into every report (as for scan),
+        /// e.g. --catalog apps.csv.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
         /// No progress bar and no closing summary on stderr.
         #[arg(long, short)]
         quiet: bool,
@@ -160,11 +171,16 @@ fn run() -> Result<u8> {
             since,
             until,
             threads,
+            catalog,
             quiet,
             force,
         } => {
             let mut config = ReportConfig::new(inputs, out);
             config.force = force;
+            match load_catalog(catalog) {
+                Ok(catalog) => config.catalog = catalog,
+                Err(code) => return Ok(code),
+            }
             config.window = Window::parse(since.as_deref(), until.as_deref())?;
             if let Some(threads) = threads {
                 if threads == 0 {
@@ -175,7 +191,7 @@ fn run() -> Result<u8> {
             let outcome = with_progress(quiet, |progress| report(&config, progress))
                 .with_context(|| format!("report into {} failed", config.out_dir.display()))?;
             if !quiet {
-                print_summary(&outcome, &config.out_dir);
+                print_summary(&outcome, &config.out_dir, config.catalog.as_ref());
             }
             Ok(if outcome.summary.status == "complete" {
                 exit_codes::COMPLETE
@@ -196,6 +212,7 @@ fn run() -> Result<u8> {
             redact_principals,
             redact_key,
             max_reject_ratio,
+            catalog,
         } => {
             if !(0.0..=1.0).contains(&max_reject_ratio) {
                 bail!("--max-reject-ratio must be between 0 and 1");
@@ -206,6 +223,10 @@ fn run() -> Result<u8> {
             let mut config = ScanConfig::new(inputs, out);
             config.force = force;
             config.shard = shard.as_deref().map(ShardSpec::parse).transpose()?;
+            match load_catalog(catalog) {
+                Ok(catalog) => config.catalog = catalog,
+                Err(code) => return Ok(code),
+            }
             if redact_principals {
                 match redact_key.as_deref() {
                     Some(key) if !key.is_empty() => {
@@ -237,7 +258,7 @@ fn run() -> Result<u8> {
                     Some(spec) => config.out_dir.join(SHARDS_DIR).join(spec.label()),
                     None => config.out_dir.clone(),
                 };
-                print_summary(&report, &tables);
+                print_summary(&report, &tables, config.catalog.as_ref());
             }
             let accounting = &report.summary.accounting;
             let rejected_share = accounting.rejected as f64 / accounting.records.max(1) as f64;
@@ -256,6 +277,17 @@ fn run() -> Result<u8> {
             } else {
                 exit_codes::PARTIAL
             })
+        }
+    }
+}
+
+/// Reads `--catalog`; a bad catalog is a usage error (its exit code).
+fn load_catalog(path: Option<PathBuf>) -> Result<Option<Catalog>, u8> {
+    match path.map(|path| Catalog::from_path(&path)).transpose() {
+        Ok(catalog) => Ok(catalog),
+        Err(err) => {
+            eprintln!("pcmfa: error: {err}");
+            Err(exit_codes::USAGE)
         }
     }
 }
@@ -314,7 +346,7 @@ fn with_progress(
     report
 }
 
-fn print_summary(report: &ScanReport, out_dir: &std::path::Path) {
+fn print_summary(report: &ScanReport, out_dir: &std::path::Path, catalog: Option<&Catalog>) {
     let s = &report.summary;
     let v = &s.partner_center.by_verdict;
     match &s.rollup {
@@ -357,5 +389,19 @@ fn print_summary(report: &ScanReport, out_dir: &std::path::Path) {
             );
         }
     }
-    eprintln!("  reports in {}", out_dir.display());
+    if let Some(catalog) = catalog {
+        let missing = report
+            .integrations
+            .iter()
+            .filter(|row| catalog.lookup(row).is_none())
+            .count();
+        if missing > 0 {
+            eprintln!("  {missing} Partner Center callers are not in the catalog: see report.html");
+        }
+    }
+    eprintln!(
+        "  reports in {} (open {})",
+        out_dir.display(),
+        out_dir.join(pcmfa::report::REPORT_HTML).display()
+    );
 }

@@ -44,13 +44,15 @@ use crate::output::summary::{
     Accounting, FileSummary, InputTotals, IntegrationTotals, PartnerCenterTotals, ShardInfo,
     SkippedInput, Summary, TimeRange, UnreadableInput, VerdictTotals, SCHEMA_VERSION,
 };
+use crate::output::write_summary;
 use crate::output::{
-    write_reports, CallsParquetWriter, PartitionedCallsWriter, RejectsCsvWriter, CALLS_DIR,
-    CALLS_FILE, DAILY_CSV, INTEGRATIONS_CSV, INTEGRATIONS_PARQUET, OPERATIONS_CSV, REJECTS_CSV,
-    SHARDS_DIR, SUMMARY_FILE,
+    write_rollups, CallsParquetWriter, PartitionedCallsWriter, RejectsCsvWriter, ReportOptions,
+    Rollups, CALLS_DIR, CALLS_FILE, DAILY_CSV, INTEGRATIONS_CSV, INTEGRATIONS_PARQUET,
+    OPERATIONS_CSV, REJECTS_CSV, SHARDS_DIR, SUMMARY_FILE,
 };
 use crate::prefilter::Prefilter;
 use crate::redact::Redactor;
+use crate::report::{Catalog, REPORT_HTML, REPORT_MD};
 use crate::shard::{assign, ShardSpec};
 use crate::token::TokenCache;
 use crate::vocab::Verdict;
@@ -76,6 +78,8 @@ pub struct ScanConfig {
     /// Read only this shard's share of the inputs and write its calls as a
     /// Hive tree under `calls/`, its other files under `shards/<I>-of-<N>/`.
     pub shard: Option<ShardSpec>,
+    /// Who owns each integration, joined into the reports.
+    pub catalog: Option<Catalog>,
 }
 
 impl ScanConfig {
@@ -90,6 +94,7 @@ impl ScanConfig {
             force: false,
             redactor: None,
             shard: None,
+            catalog: None,
         }
     }
 }
@@ -245,20 +250,28 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         let partial = std::mem::take(&mut *partial.lock().unwrap_or_else(|e| e.into_inner()));
         aggregates.merge(partial);
     }
-    let (summary, integrations) = write_reports(&run_dir, &aggregates, |integrations| Summary {
+    let rollups = Rollups::from_aggregates(&aggregates);
+    let mut summary = Summary {
         shard,
         ..ledger.summary(
             &discovery.unreadable,
             &aggregates,
-            integrations,
+            &rollups.integrations,
             written,
             threads,
             started.elapsed().as_secs_f64(),
         )
-    })?;
+    };
+    let options = ReportOptions {
+        catalog: config.catalog.as_ref(),
+        sections: &[],
+    };
+    write_rollups(&run_dir, &rollups, &summary, options)?;
+    summary.duration_seconds = started.elapsed().as_secs_f64();
+    write_summary(&run_dir, &summary)?;
     Ok(ScanReport {
         summary,
-        integrations,
+        integrations: rollups.integrations,
     })
 }
 
@@ -270,6 +283,8 @@ const OUTPUT_FILES: &[&str] = &[
     OPERATIONS_CSV,
     DAILY_CSV,
     REJECTS_CSV,
+    REPORT_HTML,
+    REPORT_MD,
     SUMMARY_FILE,
 ];
 

@@ -383,6 +383,14 @@ fn seven_daily_runs_rolled_up_equal_one_scan_of_the_week() {
     let glob = format!("{}/day-*", runs.display());
     run(&["report", &glob, "--out", &s(&rollup), "-q"], 0);
     assert_same_tables(&week, &rollup);
+    // The reports come from the same end-of-run step as a scan's.
+    for name in ["report.html", "report.md"] {
+        let text = fs::read_to_string(rollup.join(name)).expect(name);
+        assert!(
+            text.contains("39441d62-a8e1-4810-a850-20bf12239031"),
+            "{name}"
+        );
+    }
     let summary = read_summary(&rollup);
     assert_eq!(summary["inputs"]["files"], 7);
     assert_eq!(summary["rollup"]["sources"]["runs"], 7);

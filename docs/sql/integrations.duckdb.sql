@@ -85,7 +85,10 @@ SELECT row_number() OVER (ORDER BY severity, broken DESC, at_risk DESC, calls DE
          WHEN j.verdict = 'not_affected' AND unknown > 0 THEN 'App-only where seen (not affected); confirm the calls pcmfa could not classify.'
          WHEN j.verdict = 'not_affected' THEN 'No action: app-only calls are not affected by MFA enforcement.'
          ELSE 'Investigate: no evidence shows how it authenticates; capture its Authorization header claims or Partner Center responses.'
-       END AS action
+       END AS action,
+       -- pcmfa fills these from --catalog; empty without one (join your own catalog here).
+       NULL::VARCHAR AS catalog_name, NULL::VARCHAR AS owner,
+       NULL::VARCHAR AS contact, NULL::VARCHAR AS catalog_notes
 FROM judged j
 LEFT JOIN app_ids i ON i.integration = j.integration AND i.pick = 1
 LEFT JOIN app_names n ON n.integration = j.integration AND n.pick = 1

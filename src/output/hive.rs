@@ -23,6 +23,9 @@ use crate::formats::timestamp::format_date;
 /// Folder of the Hive tree in the output folder.
 pub const CALLS_DIR: &str = "calls";
 
+/// Folder of the per-shard run folders (`shards/<I>-of-<N>/`) in the output folder.
+pub const SHARDS_DIR: &str = "shards";
+
 /// Partition folder of events without a time.
 pub const NO_DATE_PARTITION: &str = "date=__HIVE_DEFAULT_PARTITION__";
 

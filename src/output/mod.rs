@@ -5,9 +5,10 @@
 //! - [`RejectsCsvWriter`]: `rejects.csv`, streamed row by row.
 //! - [`write_integrations`], [`write_operations`], [`write_daily`]: the
 //!   roll-up tables, written whole.
+//! - [`write_rollups`]: those tables plus `report.html` and `report.md`
+//!   (rendered by [`crate::report`]), in one call for every command
+//!   (`scan`, each shard, `pcmfa report`).
 //! - [`summary::write_summary`]: `summary.json`, written last by the run.
-//! - [`write_reports`]: the end of every run (`scan`, a shard, `report`):
-//!   the roll-up tables from the aggregates, then `summary.json`.
 //! - [`PartitionedCallsWriter`]: a shard's calls as a Hive tree
 //!   (`calls/date=YYYY-MM-DD/part-<shard>-<n>.parquet`).
 //!
@@ -24,16 +25,16 @@ mod csv_safe;
 mod hive;
 mod parquet_file;
 mod rejects;
-mod reports;
+mod rollups;
 pub mod summary;
 mod tables;
 #[cfg(test)]
 mod test_support;
 
 pub use calls::{calls_schema, CallsParquetWriter, CALLS_FILE};
-pub use hive::{PartitionedCallsWriter, CALLS_DIR, NO_DATE_PARTITION};
+pub use hive::{PartitionedCallsWriter, CALLS_DIR, NO_DATE_PARTITION, SHARDS_DIR};
 pub use rejects::{RejectsCsvWriter, REJECTS_CSV};
-pub use reports::{write_reports, SHARDS_DIR};
+pub use rollups::{write_rollups, ReportOptions, Rollups};
 pub use summary::{write_summary, SUMMARY_FILE};
 pub use tables::{
     integrations_schema, write_daily, write_integrations, write_operations, DAILY_CSV,

@@ -22,7 +22,8 @@ use crate::output::summary::{
     Accounting, FileSummary, InputTotals, IntegrationTotals, PartnerCenterTotals, RollupInfo,
     SkippedInput, Summary, TimeRange, UnreadableInput, SCHEMA_VERSION,
 };
-use crate::output::{write_reports, CALLS_DIR, CALLS_FILE};
+use crate::output::{write_rollups, write_summary, ReportOptions, Rollups, CALLS_DIR, CALLS_FILE};
+use crate::report::Catalog;
 use crate::rollup::{
     find_calls, read_calls_file, sum_sources, CallsFile, FileOutcome, FileProblem, Window,
     CALLS_FORMAT,
@@ -39,6 +40,8 @@ pub struct ReportConfig {
     pub window: Window,
     /// Write into an output folder that holds files pcmfa did not write.
     pub force: bool,
+    /// Who owns each integration, joined into the reports.
+    pub catalog: Option<Catalog>,
 }
 
 impl ReportConfig {
@@ -49,6 +52,7 @@ impl ReportConfig {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             window: Window::default(),
             force: false,
+            catalog: None,
         }
     }
 }
@@ -125,21 +129,27 @@ pub fn report(config: &ReportConfig, progress: &Progress) -> Result<ScanReport, 
         rows_in_window: outcomes.iter().map(|(_, o)| o.kept).sum(),
         sources,
     };
-    let (summary, integrations) = write_reports(out, &aggregates, |integrations| {
-        summarise(
-            &to_read,
-            &outcomes,
-            &discovery.unreadable,
-            &aggregates,
-            integrations,
-            rollup,
-            threads,
-            started.elapsed().as_secs_f64(),
-        )
-    })?;
+    let rollups = Rollups::from_aggregates(&aggregates);
+    let mut summary = summarise(
+        &to_read,
+        &outcomes,
+        &discovery.unreadable,
+        &aggregates,
+        &rollups.integrations,
+        rollup,
+        threads,
+        started.elapsed().as_secs_f64(),
+    );
+    let options = ReportOptions {
+        catalog: config.catalog.as_ref(),
+        sections: &[],
+    };
+    write_rollups(out, &rollups, &summary, options)?;
+    summary.duration_seconds = started.elapsed().as_secs_f64();
+    write_summary(out, &summary)?;
     Ok(ScanReport {
         summary,
-        integrations,
+        integrations: rollups.integrations,
     })
 }
 
