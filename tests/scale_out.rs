@@ -414,6 +414,31 @@ fn seven_daily_runs_rolled_up_equal_one_scan_of_the_week() {
         v
     };
     assert_eq!(strip(&rollup), strip(&one));
+
+    // --catalog joins owners into a report's tables as into a scan's.
+    let owned = dir.path().join("owned");
+    let catalog = s(&root().join("docs/sample-catalog.csv"));
+    run(
+        &[
+            "report",
+            &glob,
+            "--out",
+            &s(&owned),
+            "-q",
+            "--catalog",
+            &catalog,
+        ],
+        0,
+    );
+    let rows = common::read_csv(&owned.join("integrations.csv"));
+    let contoso = rows
+        .iter()
+        .find(|r| r["integration"] == "39441d62-a8e1-4810-a850-20bf12239031")
+        .expect("Contoso Billing Sync");
+    assert!(
+        !contoso["owner"].is_empty(),
+        "owner joined from the catalog"
+    );
 }
 
 /// `--since` / `--until` keep whole UTC days: the same tables whether whole
