@@ -4,8 +4,9 @@
 //! Each worker folds its calls into its own [`Aggregates`]; partial states are
 //! then merged. Every field merges by a commutative, associative operation
 //! (sums, min/max, set union, count-map sums), so any merge order gives the
-//! same result, and the same code can later roll up many runs or shards by
-//! reading `calls.parquet` back.
+//! same result, and the same code rolls up many runs or shards by reading
+//! `calls.parquet` back (`crate::rollup`): every roll-up column comes from a
+//! column of `calls.parquet`, through [`CallFacts`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -69,12 +70,54 @@ fn merge_counts(into: &mut HashMap<String, u64>, from: HashMap<String, u64>) {
     }
 }
 
+/// Counts one more `key`, allocating only for a new key.
+fn bump(counts: &mut HashMap<String, u64>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_string(), 1);
+        }
+    }
+}
+
 /// The most frequent key, ties broken by the smallest key.
 fn most_frequent(counts: &HashMap<String, u64>) -> Option<String> {
     counts
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
         .map(|(k, _)| k.clone())
+}
+
+/// The columns of one event that the roll-ups read: borrowed from a [`Call`]
+/// during a scan, or from the columns of a `calls.parquet` batch when runs
+/// are rolled up.
+#[derive(Debug, Clone, Copy)]
+pub struct CallFacts<'a> {
+    pub time: Option<Micros>,
+    pub event: EventKind,
+    pub verdict: Verdict,
+    pub integration: &'a str,
+    pub app_id: Option<&'a str>,
+    pub app_name: Option<&'a str>,
+    pub tenant_id: Option<&'a str>,
+    pub principal: Option<&'a str>,
+    pub operation: Option<&'a str>,
+}
+
+impl<'a> CallFacts<'a> {
+    pub fn of(call: &'a Call) -> CallFacts<'a> {
+        CallFacts {
+            time: call.time,
+            event: call.event,
+            verdict: call.verdict,
+            integration: &call.integration,
+            app_id: call.app_id.as_deref(),
+            app_name: call.app_name.as_deref(),
+            tenant_id: call.tenant_id.as_deref(),
+            principal: call.principal.as_deref(),
+            operation: call.operation.as_deref(),
+        }
+    }
 }
 
 /// Everything known about one integration (the ranking key).
@@ -94,29 +137,35 @@ pub struct IntegrationStats {
 }
 
 impl IntegrationStats {
-    fn add(&mut self, call: &Call) {
+    fn add(&mut self, call: &CallFacts) {
         self.counts.add(call.verdict);
-        if let Some(id) = &call.app_id {
-            *self.app_ids.entry(id.clone()).or_default() += 1;
+        if let Some(id) = call.app_id {
+            bump(&mut self.app_ids, id);
         }
-        if let Some(name) = &call.app_name {
-            *self.app_names.entry(name.clone()).or_default() += 1;
+        if let Some(name) = call.app_name {
+            bump(&mut self.app_names, name);
         }
         merge_min(&mut self.first_seen, call.time);
         merge_max(&mut self.last_seen, call.time);
         if call.verdict == Verdict::Broken {
             merge_max(&mut self.last_broken, call.time);
         }
-        if let Some(p) = &call.principal {
-            self.principals.insert(p.clone());
+        if let Some(p) = call.principal {
+            if !self.principals.contains(p) {
+                self.principals.insert(p.to_string());
+            }
         }
-        if let Some(t) = &call.tenant_id {
-            self.tenants.insert(t.clone());
+        if let Some(t) = call.tenant_id {
+            if !self.tenants.contains(t) {
+                self.tenants.insert(t.to_string());
+            }
         }
-        if let Some(op) = &call.operation {
-            self.operations.insert(op.clone());
+        if let Some(op) = call.operation {
+            if !self.operations.contains(op) {
+                self.operations.insert(op.to_string());
+            }
             if matches!(call.verdict, Verdict::Broken | Verdict::AtRisk) {
-                *self.failing_operations.entry(op.clone()).or_default() += 1;
+                bump(&mut self.failing_operations, op);
             }
         }
     }
@@ -167,6 +216,11 @@ const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 impl Aggregates {
     pub fn add(&mut self, call: &Call) {
+        self.add_facts(&CallFacts::of(call));
+    }
+
+    /// Folds one event in, from whichever columns the caller holds.
+    pub fn add_facts(&mut self, call: &CallFacts) {
         self.totals.add(call.verdict);
         match call.event {
             EventKind::ApiCall => self.api_calls += 1,
@@ -174,14 +228,24 @@ impl Aggregates {
         }
         merge_min(&mut self.first_time, call.time);
         merge_max(&mut self.last_time, call.time);
-        self.integrations
-            .entry(call.integration.clone())
-            .or_default()
-            .add(call);
-        if let Some(op) = &call.operation {
-            let stats = self.operations.entry(op.clone()).or_default();
+        match self.integrations.get_mut(call.integration) {
+            Some(stats) => stats.add(call),
+            None => {
+                let mut stats = IntegrationStats::default();
+                stats.add(call);
+                self.integrations
+                    .insert(call.integration.to_string(), stats);
+            }
+        }
+        if let Some(op) = call.operation {
+            let stats = match self.operations.get_mut(op) {
+                Some(stats) => stats,
+                None => self.operations.entry(op.to_string()).or_default(),
+            };
             stats.counts.add(call.verdict);
-            stats.integrations.insert(call.integration.clone());
+            if !stats.integrations.contains(call.integration) {
+                stats.integrations.insert(call.integration.to_string());
+            }
         }
         if let Some(time) = call.time {
             let day = self
@@ -189,7 +253,9 @@ impl Aggregates {
                 .entry(time.div_euclid(MICROS_PER_DAY))
                 .or_default();
             day.counts.add(call.verdict);
-            day.integrations.insert(call.integration.clone());
+            if !day.integrations.contains(call.integration) {
+                day.integrations.insert(call.integration.to_string());
+            }
         }
     }
 

@@ -13,6 +13,10 @@
 //! [`aggregate`] (mergeable per-integration state) -> [`output`] (one writer
 //! per contract file; [`report`] renders the HTML and Markdown reports).
 //! [`pipeline`] wires them together in parallel.
+//!
+//! Beyond one run: [`shard`] splits a manifest of inputs across N scans,
+//! and [`rollup`] reads the calls that runs and shards wrote back into the
+//! same aggregates (`pcmfa report`).
 
 pub mod aggregate;
 pub mod classify;
@@ -26,6 +30,8 @@ pub mod pipeline;
 pub mod prefilter;
 pub mod redact;
 pub mod report;
+pub mod rollup;
+pub mod shard;
 pub mod token;
 pub mod vocab;
 

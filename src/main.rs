@@ -14,9 +14,12 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use pcmfa::formats::{format_by_name, FORMATS};
-use pcmfa::pipeline::{scan, Progress, ScanConfig, ScanReport};
+use pcmfa::output::SHARDS_DIR;
+use pcmfa::pipeline::{report, scan, Progress, ReportConfig, ScanConfig, ScanReport};
 use pcmfa::redact::Redactor;
 use pcmfa::report::Catalog;
+use pcmfa::rollup::Window;
+use pcmfa::shard::{read_manifest, ShardSpec};
 
 /// Exit codes: every input read; the run failed (bad flags, an output that
 /// cannot be written, or rejects over --max-reject-ratio); some input was
@@ -51,8 +54,18 @@ enum Command {
         /// Files, folders (walked recursively in sorted order), glob patterns
         /// (quote them: 'logs/*.jsonl.gz'), or - for standard input. gzip and
         /// zstd are recognised by their content, not their names.
-        #[arg(required = true, value_name = "INPUT")]
+        #[arg(required_unless_present = "files_from", value_name = "INPUT")]
         inputs: Vec<String>,
+        /// Read the inputs from this manifest too: one path per line, blank
+        /// lines and # comments ignored; - reads it from standard input.
+        #[arg(long, value_name = "MANIFEST")]
+        files_from: Option<String>,
+        /// Read only shard I of N (zero-based: 0/4 .. 3/4) of the inputs,
+        /// balanced by size, the same split on every shard. Calls go to
+        /// --out/calls/date=YYYY-MM-DD/part-<I>-<n>.parquet, the rest to
+        /// --out/shards/<I>-of-<N>/; `pcmfa report OUT --out REPORT` rolls them up.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
         /// Folder for the reports (created if missing), e.g. --out reports/week-23.
         #[arg(long, short, value_name = "DIR")]
         out: PathBuf,
@@ -96,6 +109,39 @@ enum Command {
         #[arg(long, value_name = "BYTES")]
         chunk_size: Option<usize>,
     },
+    /// Rebuild the reports from earlier runs' or shards' calls.
+    #[command(
+        after_help = "Examples:\n  pcmfa report reports/2026-06-0? --out reports/week-23\n  pcmfa report shared-out --out rollup --since 2026-06-01 --until 2026-06-07\n\nWrites integrations.csv/.parquet, operations.csv, daily.csv and summary.json (last) into --out."
+    )]
+    Report {
+        /// Run folders (holding calls.parquet), shard folders (holding
+        /// calls/date=YYYY-MM-DD/*.parquet), calls Parquet files, or glob
+        /// patterns of these (quote them).
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<String>,
+        /// Folder for the reports (created if missing).
+        #[arg(long, short, value_name = "DIR")]
+        out: PathBuf,
+        /// Keep events from this UTC day on, e.g. --since 2026-06-01.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<String>,
+        /// Keep events up to this UTC day, inclusive, e.g. --until 2026-06-07.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: Option<String>,
+        /// Files read at once; default: every core.
+        #[arg(long, short = 'j', value_name = "N")]
+        threads: Option<usize>,
+        /// CSV of your integrations, joined into every report (as for scan),
+        /// e.g. --catalog apps.csv.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+        /// No progress bar and no closing summary on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Write into --out even when it holds files pcmfa did not write.
+        #[arg(long)]
+        force: bool,
+    },
     /// List the input formats and how each is recognised.
     Formats,
 }
@@ -119,8 +165,44 @@ fn run() -> Result<u8> {
             }
             Ok(exit_codes::COMPLETE)
         }
-        Command::Scan {
+        Command::Report {
             inputs,
+            out,
+            since,
+            until,
+            threads,
+            catalog,
+            quiet,
+            force,
+        } => {
+            let mut config = ReportConfig::new(inputs, out);
+            config.force = force;
+            match load_catalog(catalog) {
+                Ok(catalog) => config.catalog = catalog,
+                Err(code) => return Ok(code),
+            }
+            config.window = Window::parse(since.as_deref(), until.as_deref())?;
+            if let Some(threads) = threads {
+                if threads == 0 {
+                    bail!("--threads must be at least 1");
+                }
+                config.threads = threads;
+            }
+            let outcome = with_progress(quiet, |progress| report(&config, progress))
+                .with_context(|| format!("report into {} failed", config.out_dir.display()))?;
+            if !quiet {
+                print_summary(&outcome, &config.out_dir, config.catalog.as_ref());
+            }
+            Ok(if outcome.summary.status == "complete" {
+                exit_codes::COMPLETE
+            } else {
+                exit_codes::PARTIAL
+            })
+        }
+        Command::Scan {
+            mut inputs,
+            files_from,
+            shard,
             out,
             threads,
             format,
@@ -135,16 +217,15 @@ fn run() -> Result<u8> {
             if !(0.0..=1.0).contains(&max_reject_ratio) {
                 bail!("--max-reject-ratio must be between 0 and 1");
             }
+            if let Some(manifest) = files_from {
+                inputs.extend(read_manifest_arg(&manifest)?);
+            }
             let mut config = ScanConfig::new(inputs, out);
             config.force = force;
-            if let Some(path) = catalog {
-                match Catalog::from_path(&path) {
-                    Ok(catalog) => config.catalog = Some(catalog),
-                    Err(err) => {
-                        eprintln!("pcmfa: error: {err}");
-                        return Ok(exit_codes::USAGE);
-                    }
-                }
+            config.shard = shard.as_deref().map(ShardSpec::parse).transpose()?;
+            match load_catalog(catalog) {
+                Ok(catalog) => config.catalog = catalog,
+                Err(code) => return Ok(code),
             }
             if redact_principals {
                 match redact_key.as_deref() {
@@ -170,9 +251,14 @@ fn run() -> Result<u8> {
                     format!("unknown --format {name:?}; `pcmfa formats` lists the names")
                 })?);
             }
-            let report = scan_with_progress(&config, quiet)?;
+            let report = with_progress(quiet, |progress| scan(&config, progress))
+                .with_context(|| format!("scan into {} failed", config.out_dir.display()))?;
             if !quiet {
-                print_summary(&report, &config);
+                let tables = match config.shard {
+                    Some(spec) => config.out_dir.join(SHARDS_DIR).join(spec.label()),
+                    None => config.out_dir.clone(),
+                };
+                print_summary(&report, &tables, config.catalog.as_ref());
             }
             let accounting = &report.summary.accounting;
             let rejected_share = accounting.rejected as f64 / accounting.records.max(1) as f64;
@@ -195,8 +281,37 @@ fn run() -> Result<u8> {
     }
 }
 
-/// Runs the scan while a progress bar (driven by bytes read) draws on stderr.
-fn scan_with_progress(config: &ScanConfig, quiet: bool) -> Result<ScanReport> {
+/// Reads `--catalog`; a bad catalog is a usage error (its exit code).
+fn load_catalog(path: Option<PathBuf>) -> Result<Option<Catalog>, u8> {
+    match path.map(|path| Catalog::from_path(&path)).transpose() {
+        Ok(catalog) => Ok(catalog),
+        Err(err) => {
+            eprintln!("pcmfa: error: {err}");
+            Err(exit_codes::USAGE)
+        }
+    }
+}
+
+/// The manifest's inputs; `-` reads it from standard input.
+fn read_manifest_arg(manifest: &str) -> Result<Vec<String>> {
+    let inputs = if manifest == "-" {
+        read_manifest(std::io::stdin().lock(), "-")?
+    } else {
+        let file = std::fs::File::open(manifest)
+            .with_context(|| format!("cannot open --files-from {manifest}"))?;
+        read_manifest(std::io::BufReader::new(file), manifest)?
+    };
+    if inputs.contains(&"-".to_string()) {
+        bail!("--files-from {manifest} lists -; a manifest names files");
+    }
+    Ok(inputs)
+}
+
+/// Runs `job` while a progress bar (driven by bytes read) draws on stderr.
+fn with_progress(
+    quiet: bool,
+    job: impl FnOnce(&Progress) -> Result<ScanReport, pcmfa::Error>,
+) -> Result<ScanReport, pcmfa::Error> {
     let progress = Arc::new(Progress::default());
     let target = if quiet || !std::io::stderr().is_terminal() {
         ProgressDrawTarget::hidden()
@@ -223,21 +338,27 @@ fn scan_with_progress(config: &ScanConfig, quiet: bool) -> Result<ScanReport> {
                 break;
             }
         });
-        let report = scan(config, progress);
+        let report = job(progress);
         drop(done_tx);
         report
     });
     bar.finish_and_clear();
-    report.with_context(|| format!("scan into {} failed", config.out_dir.display()))
+    report
 }
 
-fn print_summary(report: &ScanReport, config: &ScanConfig) {
+fn print_summary(report: &ScanReport, out_dir: &std::path::Path, catalog: Option<&Catalog>) {
     let s = &report.summary;
     let v = &s.partner_center.by_verdict;
-    eprintln!(
-        "pcmfa: read {} files ({} records) in {:.2}s: {} Partner Center events, {} other, {} rejected",
-        s.inputs.files, s.accounting.records, s.duration_seconds, s.accounting.partner_center, s.accounting.other, s.accounting.rejected
-    );
+    match &s.rollup {
+        Some(rollup) => eprintln!(
+            "pcmfa: rolled up {} calls files ({} rows, {} in the window) in {:.2}s",
+            s.inputs.files, rollup.rows_read, rollup.rows_in_window, s.duration_seconds
+        ),
+        None => eprintln!(
+            "pcmfa: read {} files ({} records) in {:.2}s: {} Partner Center events, {} other, {} rejected",
+            s.inputs.files, s.accounting.records, s.duration_seconds, s.accounting.partner_center, s.accounting.other, s.accounting.rejected
+        ),
+    }
     eprintln!(
         "  events: {} broken, {} at risk, {} compliant, {} not affected, {} unknown",
         v.broken, v.at_risk, v.compliant, v.not_affected, v.unknown
@@ -261,7 +382,7 @@ fn print_summary(report: &ScanReport, config: &ScanConfig) {
     if e.not_held > 0 {
         eprintln!(
             "  warning: {} calls were written without evidence from other records (over {} held calls): see summary.json",
-            e.not_held, config.max_held_calls
+            e.not_held, pcmfa::evidence::held::DEFAULT_MAX_HELD_CALLS
         );
     }
     if !report.integrations.is_empty() {
@@ -284,7 +405,7 @@ fn print_summary(report: &ScanReport, config: &ScanConfig) {
             );
         }
     }
-    if let Some(catalog) = &config.catalog {
+    if let Some(catalog) = catalog {
         let missing = report
             .integrations
             .iter()
@@ -296,7 +417,7 @@ fn print_summary(report: &ScanReport, config: &ScanConfig) {
     }
     eprintln!(
         "  reports in {} (open {})",
-        config.out_dir.display(),
-        config.out_dir.join(pcmfa::report::REPORT_HTML).display()
+        out_dir.display(),
+        out_dir.join(pcmfa::report::REPORT_HTML).display()
     );
 }

@@ -15,6 +15,14 @@
 //! (token requests, Application Insights traces) is merged like the
 //! aggregates; the calls it may still change are held back, packed and
 //! bounded, and judged and written last ([`crate::evidence`]).
+//!
+//! With `--shard I/N` a scan reads its share of the inputs ([`crate::shard`])
+//! and writes its calls as a Hive tree beside the other shards'; `report`
+//! ([`report`]) reads calls files back, in parallel, and rebuilds the tables.
+
+mod report;
+
+pub use report::{report, ReportConfig};
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -40,21 +48,24 @@ use crate::formats::{
 };
 use crate::input::json_array::{ElementError, JsonArrayFramer};
 use crate::input::{
-    discover, open, read_range_lines, split_groups, split_ranges, utf16_bom, ByteRange, GroupChunk,
-    GroupFramer, InputFile, Line, LineChunk, LineChunker, Utf16Reader,
+    discover, open, read_range_lines, split_groups, split_ranges, utf16_bom, ByteRange, Discovery,
+    GroupChunk, GroupFramer, InputFile, Line, LineChunk, LineChunker, Source, Utf16Reader,
 };
 use crate::output::summary::{
-    write_summary, Accounting, CrossRecordEvidence, FileSummary, InputTotals, IntegrationTotals,
-    PartnerCenterTotals, SkippedInput, Summary, TimeRange, UnreadableInput, VerdictTotals,
-    SCHEMA_VERSION,
+    Accounting, CrossRecordEvidence, FileSummary, InputTotals, IntegrationTotals,
+    PartnerCenterTotals, ShardInfo, SkippedInput, Summary, TimeRange, UnreadableInput,
+    VerdictTotals, SCHEMA_VERSION,
 };
+use crate::output::write_summary;
 use crate::output::{
-    write_rollups, CallsParquetWriter, RejectsCsvWriter, ReportOptions, Rollups, CALLS_FILE,
-    DAILY_CSV, INTEGRATIONS_CSV, INTEGRATIONS_PARQUET, OPERATIONS_CSV, REJECTS_CSV, SUMMARY_FILE,
+    write_rollups, CallsParquetWriter, PartitionedCallsWriter, RejectsCsvWriter, ReportOptions,
+    Rollups, CALLS_DIR, CALLS_FILE, DAILY_CSV, INTEGRATIONS_CSV, INTEGRATIONS_PARQUET,
+    OPERATIONS_CSV, REJECTS_CSV, SHARDS_DIR, SUMMARY_FILE,
 };
 use crate::prefilter::Prefilter;
 use crate::redact::Redactor;
 use crate::report::{Catalog, REPORT_HTML, REPORT_MD};
+use crate::shard::{assign, ShardSpec};
 use crate::token::TokenCache;
 use crate::vocab::Verdict;
 
@@ -82,6 +93,9 @@ pub struct ScanConfig {
     pub redactor: Option<Redactor>,
     /// Calls held back for cross-record evidence, at most (see `crate::evidence::held`).
     pub max_held_calls: usize,
+    /// Read only this shard's share of the inputs and write its calls as a
+    /// Hive tree under `calls/`, its other files under `shards/<I>-of-<N>/`.
+    pub shard: Option<ShardSpec>,
     /// Who owns each integration, joined into the reports.
     pub catalog: Option<Catalog>,
 }
@@ -98,6 +112,7 @@ impl ScanConfig {
             force: false,
             redactor: None,
             max_held_calls: DEFAULT_MAX_HELD_CALLS,
+            shard: None,
             catalog: None,
         }
     }
@@ -220,9 +235,21 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         source,
     })?;
     if !config.force {
-        check_out_dir(&config.out_dir)?;
+        check_out_dir(&config.out_dir, config.shard.is_some())?;
     }
-    let discovery = discover(&config.inputs, Some(&config.out_dir));
+    let mut discovery = discover(&config.inputs, Some(&config.out_dir));
+    let shard = config
+        .shard
+        .map(|spec| take_share(&mut discovery, spec))
+        .transpose()?;
+    let run_dir = match config.shard {
+        Some(spec) => config.out_dir.join(SHARDS_DIR).join(spec.label()),
+        None => config.out_dir.clone(),
+    };
+    std::fs::create_dir_all(&run_dir).map_err(|source| Error::Write {
+        path: run_dir.clone(),
+        source,
+    })?;
     let total: u64 = discovery.files.iter().filter_map(|f| f.size).sum();
     progress.total_bytes.store(total, Ordering::Relaxed);
 
@@ -263,7 +290,7 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         };
         let files = &files;
         scope.spawn(move || reader.read_all(files));
-        write_in_order(config, msg_rx, ticket_tx, &mut ledger, &shared)
+        write_in_order(config, &run_dir, msg_rx, ticket_tx, &mut ledger, &shared)
     })?;
     let Written {
         calls: written,
@@ -274,21 +301,24 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         aggregates.merge(partial);
     }
     let rollups = Rollups::from_aggregates(&aggregates);
-    let mut summary = ledger.summary(
-        &discovery.unreadable,
-        &aggregates,
-        &rollups.integrations,
-        written,
-        threads,
-        started.elapsed().as_secs_f64(),
-    );
+    let mut summary = Summary {
+        shard,
+        ..ledger.summary(
+            &discovery.unreadable,
+            &aggregates,
+            &rollups.integrations,
+            written,
+            threads,
+            started.elapsed().as_secs_f64(),
+        )
+    };
     let options = ReportOptions {
         catalog: config.catalog.as_ref(),
         sections: &[],
     };
-    write_rollups(&config.out_dir, &rollups, &summary, options)?;
+    write_rollups(&run_dir, &rollups, &summary, options)?;
     summary.duration_seconds = started.elapsed().as_secs_f64();
-    write_summary(&config.out_dir, &summary)?;
+    write_summary(&run_dir, &summary)?;
     Ok(ScanReport {
         summary,
         integrations: rollups.integrations,
@@ -308,14 +338,68 @@ const OUTPUT_FILES: &[&str] = &[
     SUMMARY_FILE,
 ];
 
-/// An output file or one of pcmfa's temporary files.
+/// An output file or one of pcmfa's temporary files, or the folders shards
+/// share (`calls/` Hive tree, `shards/` run folders).
 fn is_ours(name: &str) -> bool {
-    OUTPUT_FILES.contains(&name) || (name.starts_with('.') && name.ends_with(".tmp"))
+    OUTPUT_FILES.contains(&name)
+        || name == CALLS_DIR
+        || name == SHARDS_DIR
+        || (name.starts_with('.') && name.ends_with(".tmp"))
+}
+
+/// Keeps the inputs assigned to this shard (the unreadable arguments too, so
+/// exactly one shard reports each). Every shard computes the same assignment.
+fn take_share(discovery: &mut Discovery, spec: ShardSpec) -> Result<ShardInfo, Error> {
+    if discovery
+        .files
+        .iter()
+        .any(|f| matches!(f.source, Source::Stdin))
+    {
+        return Err(Error::Usage(
+            "--shard cannot share standard input; list files with --files-from".to_string(),
+        ));
+    }
+    let items: Vec<(&str, u64)> = discovery
+        .files
+        .iter()
+        .map(|f| (&*f.display, f.size.unwrap_or(0)))
+        .chain(
+            discovery
+                .unreadable
+                .iter()
+                .map(|(path, _)| (path.as_str(), 0)),
+        )
+        .collect();
+    let listed = items.len() as u64;
+    let mut mine = assign(&items, spec.count)
+        .into_iter()
+        .map(|shard| shard == spec.index);
+    discovery.files.retain(|_| mine.next().unwrap_or(false));
+    discovery
+        .unreadable
+        .retain(|_| mine.next().unwrap_or(false));
+    Ok(ShardInfo {
+        index: spec.index,
+        count: spec.count,
+        inputs_listed: listed,
+        inputs_assigned: (discovery.files.len() + discovery.unreadable.len()) as u64,
+    })
 }
 
 /// Refuses an output folder holding files pcmfa did not write, so a typo in
-/// `--out` never overwrites or mixes with someone's data.
-fn check_out_dir(dir: &std::path::Path) -> Result<(), Error> {
+/// `--out` never overwrites or mixes with someone's data; and never mixes a
+/// single run's `calls.parquet` with shards' `calls/` tree (a roll-up of the
+/// folder would count those calls twice).
+fn check_out_dir(dir: &std::path::Path, sharded: bool) -> Result<(), Error> {
+    let mixed = if sharded { CALLS_FILE } else { CALLS_DIR };
+    if dir.join(mixed).exists() {
+        return Err(Error::Usage(format!(
+            "--out {} holds {mixed} from a {} scan; write {} scan into another folder",
+            dir.display(),
+            if sharded { "single" } else { "sharded" },
+            if sharded { "a sharded" } else { "a single" },
+        )));
+    }
     let entries = std::fs::read_dir(dir).map_err(|source| Error::Write {
         path: dir.to_path_buf(),
         source,
@@ -1059,6 +1143,8 @@ impl Ledger {
             skipped: self.skipped,
             threads,
             duration_seconds,
+            shard: None,
+            rollup: None,
         }
     }
 }
@@ -1085,13 +1171,19 @@ struct Written {
 /// every record is read, and written last, in input order.
 fn write_in_order(
     config: &ScanConfig,
+    run_dir: &std::path::Path,
     messages: Receiver<(u64, Message)>,
     tickets: SyncSender<()>,
     ledger: &mut Ledger,
     shared: &Shared,
 ) -> Result<Written, Error> {
-    let mut calls = CallsParquetWriter::create(&config.out_dir)?;
-    let mut rejects = RejectsCsvWriter::create(&config.out_dir)?;
+    let mut calls = match config.shard {
+        Some(spec) => {
+            CallsSink::Parts(PartitionedCallsWriter::create(&config.out_dir, spec.index)?)
+        }
+        None => CallsSink::File(Box::new(CallsParquetWriter::create(&config.out_dir)?)),
+    };
+    let mut rejects = RejectsCsvWriter::create(run_dir)?;
     let mut waiting: BTreeMap<u64, Message> = BTreeMap::new();
     let mut next = 0u64;
     let mut held = HeldCalls::new(config.max_held_calls);
@@ -1170,4 +1262,26 @@ fn write_in_order(
         calls: calls.finish()?,
         late,
     })
+}
+
+/// Where a scan's calls go: one `calls.parquet`, or a shard's Hive parts.
+enum CallsSink {
+    File(Box<CallsParquetWriter>),
+    Parts(PartitionedCallsWriter),
+}
+
+impl CallsSink {
+    fn write(&mut self, call: &Call) -> Result<(), Error> {
+        match self {
+            CallsSink::File(writer) => writer.write(call),
+            CallsSink::Parts(writer) => writer.write(call),
+        }
+    }
+
+    fn finish(self) -> Result<u64, Error> {
+        match self {
+            CallsSink::File(writer) => writer.finish(),
+            CallsSink::Parts(writer) => writer.finish(),
+        }
+    }
 }

@@ -109,3 +109,76 @@ fn no_token_or_secret_reaches_any_output() {
         }
     }
 }
+
+/// Every file below `dir` as text: Parquet as its string cells.
+fn output_texts(dir: &Path) -> Vec<(String, String)> {
+    let mut texts = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("dir") {
+                stack.push(entry.expect("entry").path());
+            }
+        } else if path.extension().is_some_and(|e| e == "parquet") {
+            let cells = common::analyst::string_cells(&path).join("\n");
+            texts.push((path.display().to_string(), cells));
+        } else {
+            let bytes = std::fs::read(&path).expect("read");
+            texts.push((
+                path.display().to_string(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ));
+        }
+    }
+    texts
+}
+
+/// Shards (their Hive parts and per-shard files) and the report rolled up
+/// from them hold no token or secret either.
+#[test]
+fn no_token_or_secret_reaches_shard_or_report_outputs() {
+    let secrets = secrets();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shared = dir.path().join("shared");
+    let report = dir.path().join("report");
+    let mut printed = String::new();
+    for shard in ["0/3", "1/3", "2/3"] {
+        let output = common::pcmfa(&[
+            "scan",
+            "sample-data",
+            "tests/fixtures",
+            "--shard",
+            shard,
+            "--out",
+            &shared.display().to_string(),
+        ]);
+        assert!(matches!(output.status.code(), Some(0 | 3)));
+        printed.push_str(&String::from_utf8_lossy(&output.stderr));
+    }
+    let output = common::pcmfa(&[
+        "report",
+        &shared.display().to_string(),
+        "--out",
+        &report.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    printed.push_str(&String::from_utf8_lossy(&output.stderr));
+    let mut haystacks = output_texts(&shared);
+    haystacks.extend(output_texts(&report));
+    assert!(
+        haystacks
+            .iter()
+            .any(|(name, _)| name.contains("/calls/date=")),
+        "the parts are searched"
+    );
+    haystacks.push(("stderr".to_string(), printed));
+    for (name, text) in &haystacks {
+        assert!(!text.contains("eyJ"), "{name} holds something JWT-shaped");
+        for secret in &secrets {
+            assert!(
+                !text.contains(secret.as_str()),
+                "{name} holds a secret from the inputs"
+            );
+        }
+    }
+}

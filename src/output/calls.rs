@@ -217,9 +217,14 @@ pub struct CallsParquetWriter {
 impl CallsParquetWriter {
     /// Starts `dir/calls.parquet` (under a temporary name). `dir` must exist.
     pub fn create(dir: &Path) -> Result<CallsParquetWriter, Error> {
+        CallsParquetWriter::create_named(dir, CALLS_FILE)
+    }
+
+    /// Starts `dir/name` with the calls schema (a part of the Hive tree).
+    pub fn create_named(dir: &Path, name: &str) -> Result<CallsParquetWriter, Error> {
         let schema = calls_schema();
         Ok(CallsParquetWriter {
-            file: ParquetFile::create(dir, CALLS_FILE, schema.clone())?,
+            file: ParquetFile::create(dir, name, schema.clone())?,
             schema,
             columns: Columns::new(),
             buffered: 0,
@@ -236,6 +241,11 @@ impl CallsParquetWriter {
             self.flush_batch()?;
         }
         Ok(())
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
     }
 
     /// Flushes, closes and renames into place. Returns the rows written.

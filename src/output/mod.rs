@@ -6,8 +6,11 @@
 //! - [`write_integrations`], [`write_operations`], [`write_daily`]: the
 //!   roll-up tables, written whole.
 //! - [`write_rollups`]: those tables plus `report.html` and `report.md`
-//!   (rendered by [`crate::report`]), in one call for every command.
+//!   (rendered by [`crate::report`]), in one call for every command
+//!   (`scan`, each shard, `pcmfa report`).
 //! - [`summary::write_summary`]: `summary.json`, written last by the run.
+//! - [`PartitionedCallsWriter`]: a shard's calls as a Hive tree
+//!   (`calls/date=YYYY-MM-DD/part-<shard>-<n>.parquet`).
 //!
 //! Every file is written to a hidden temporary name in the output folder and
 //! renamed into place when complete (`atomic.rs`), so a final-named file is
@@ -19,6 +22,7 @@ mod atomic;
 mod calls;
 mod csv_file;
 mod csv_safe;
+mod hive;
 mod parquet_file;
 mod rejects;
 mod rollups;
@@ -28,6 +32,7 @@ mod tables;
 pub(crate) mod test_support;
 
 pub use calls::{calls_schema, CallsParquetWriter, CALLS_FILE};
+pub use hive::{PartitionedCallsWriter, CALLS_DIR, NO_DATE_PARTITION, SHARDS_DIR};
 pub use rejects::{RejectsCsvWriter, REJECTS_CSV};
 pub use rollups::{write_rollups, ReportOptions, Rollups};
 pub use summary::{write_summary, SUMMARY_FILE};

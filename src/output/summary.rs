@@ -32,6 +32,53 @@ pub struct Summary {
     pub skipped: Vec<SkippedInput>,
     pub threads: usize,
     pub duration_seconds: f64,
+    /// Set by a sharded scan (`--shard I/N`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
+    /// Set by `pcmfa report`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollup: Option<RollupInfo>,
+}
+
+/// Which share of the inputs a sharded scan read.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ShardInfo {
+    /// Zero-based.
+    pub index: usize,
+    pub count: usize,
+    /// Inputs listed (after expanding folders and globs), across all shards.
+    pub inputs_listed: u64,
+    /// Inputs assigned to this shard.
+    pub inputs_assigned: u64,
+}
+
+/// What `pcmfa report` rolled up.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct RollupInfo {
+    /// `--since`, `--until` (UTC days, inclusive), null when open.
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// Calls files found, and those skipped unread because their Hive
+    /// `date=` folder lies outside the window.
+    pub calls_files: u64,
+    pub pruned_files: u64,
+    /// Rows of the files read, and those inside the window (the events).
+    pub rows_read: u64,
+    pub rows_in_window: u64,
+    /// The source runs' own summaries, summed.
+    pub sources: SourceTotals,
+}
+
+/// Summed `inputs` and `accounting` of the source runs' `summary.json` files.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct SourceTotals {
+    /// Summaries read.
+    pub runs: u64,
+    pub inputs: InputTotals,
+    pub accounting: Accounting,
+    /// Summaries that could not be read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<UnreadableInput>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -193,6 +240,8 @@ mod tests {
             skipped: vec![],
             threads: 4,
             duration_seconds: 1.5,
+            shard: None,
+            rollup: None,
         }
     }
 

@@ -189,6 +189,8 @@ impl Fixture {
             skipped: vec![],
             threads: 2,
             duration_seconds: 0.25,
+            shard: None,
+            rollup: None,
         };
         let catalog = Catalog::from_bytes(
             std::path::Path::new("apps.csv"),
