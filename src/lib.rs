@@ -12,9 +12,11 @@
 //! [`token`] (claims) -> [`classify`] (verdict and evidence) ->
 //! [`aggregate`] (mergeable per-integration state) -> [`output`] (one writer
 //! per contract file). [`pipeline`] wires them together in parallel.
+//! [`diff`] compares two earlier runs' outputs.
 
 pub mod aggregate;
 pub mod classify;
+pub mod diff;
 pub mod error;
 pub mod event;
 pub mod formats;

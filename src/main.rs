@@ -10,21 +10,51 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use pcmfa::formats::{format_by_name, FORMATS};
 use pcmfa::pipeline::{scan, Progress, ScanConfig, ScanReport};
 use pcmfa::redact::Redactor;
+use pcmfa::vocab::Verdict;
 
 /// Exit codes: every input read; the run failed (bad flags, an output that
 /// cannot be written, or rejects over --max-reject-ratio); some input was
 /// unreadable, cut short or rejected (outputs still written, `summary.json`
-/// says `partial`). clap exits 2 on a usage error.
+/// says `partial`); an integration reached the --fail-on verdict. clap exits
+/// 2 on a usage error. When several apply: failed, then --fail-on, then
+/// partial.
 mod exit_codes {
     pub const COMPLETE: u8 = 0;
     pub const FAILED: u8 = 1;
     pub const PARTIAL: u8 = 3;
+    pub const FAIL_ON: u8 = 4;
+}
+
+/// The verdict `--fail-on` gates on; `at_risk` means at risk or worse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    #[value(name = "broken")]
+    Broken,
+    #[value(name = "at_risk")]
+    AtRisk,
+}
+
+impl FailOn {
+    /// Whether an integration with this verdict reaches the gate.
+    fn reached_by(self, verdict: Verdict) -> bool {
+        match self {
+            FailOn::Broken => verdict == Verdict::Broken,
+            FailOn::AtRisk => matches!(verdict, Verdict::Broken | Verdict::AtRisk),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Broken => "broken",
+            FailOn::AtRisk => "at_risk",
+        }
+    }
 }
 
 #[derive(Parser)]
@@ -32,7 +62,7 @@ mod exit_codes {
     name = "pcmfa",
     version,
     about = "Find the Partner Center integrations that MFA enforcement (401 / 900421) breaks, from exported logs.",
-    after_help = "Examples:\n  pcmfa scan sample-data --out out\n  pcmfa scan 'logs/**/*.jsonl.gz' entra/ --out reports/2026-06-08 --threads 8\n  zcat gateway.jsonl.gz | pcmfa scan - --out out\n\nExit codes: 0 complete, 1 failed (or rejects over --max-reject-ratio), 2 bad usage, 3 partial (some input unreadable or rejected; outputs written)."
+    after_help = "Examples:\n  pcmfa scan sample-data --out out\n  pcmfa scan 'logs/**/*.jsonl.gz' entra/ --out reports/2026-06-08 --threads 8\n  zcat gateway.jsonl.gz | pcmfa scan - --out out\n  pcmfa diff reports/2026-W22 reports/2026-W23 --out reports/2026-W23/diff\n\nExit codes: 0 complete, 1 failed (or rejects over --max-reject-ratio), 2 bad usage, 3 partial (some input unreadable or rejected; outputs written), 4 an integration reached the --fail-on verdict (outputs written). Precedence: 1, then 4, then 3."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -88,6 +118,35 @@ enum Command {
         /// --chunk-size 1048576. Smaller spreads small inputs across threads.
         #[arg(long, value_name = "BYTES")]
         chunk_size: Option<usize>,
+        /// Exit 4 (outputs still written) when any integration's verdict is
+        /// broken, or at_risk or worse: a gate for scheduled jobs and CI.
+        /// A failed run still exits 1; a partial run that reaches the gate
+        /// exits 4, one that does not exits 3.
+        #[arg(long, value_name = "VERDICT")]
+        fail_on: Option<FailOn>,
+        /// Print summary.json to standard output (nothing else goes there;
+        /// messages stay on stderr), e.g. --json | jq .integrations.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare two earlier runs: what broke, what is newly at risk, what was
+    /// fixed, what went silent, what is new.
+    #[command(
+        after_help = "Example:\n  pcmfa diff reports/2026-W22 reports/2026-W23 --out reports/2026-W23/diff\n\nOLD and NEW are --out folders of earlier runs (their integrations.parquet and summary.json are read). Writes diff.csv (every integration of either run, most urgent first) and diff.md (a headline and tables for chat or email) into --out; existing files of other names are left alone.\n\nExit codes: 0 written, 1 failed (OLD or NEW is not a finished pcmfa run, or --out cannot be written), 2 bad usage."
+    )]
+    Diff {
+        /// Output folder of the earlier run, e.g. reports/2026-W22.
+        #[arg(value_name = "OLD")]
+        old: PathBuf,
+        /// Output folder of the later run, e.g. reports/2026-W23.
+        #[arg(value_name = "NEW")]
+        new: PathBuf,
+        /// Folder for diff.csv and diff.md (created if missing).
+        #[arg(long, short, value_name = "DIR")]
+        out: PathBuf,
+        /// No closing summary on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// List the input formats and how each is recognised.
     Formats,
@@ -123,6 +182,8 @@ fn run() -> Result<u8> {
             redact_principals,
             redact_key,
             max_reject_ratio,
+            fail_on,
+            json,
         } => {
             if !(0.0..=1.0).contains(&max_reject_ratio) {
                 bail!("--max-reject-ratio must be between 0 and 1");
@@ -157,6 +218,9 @@ fn run() -> Result<u8> {
             if !quiet {
                 print_summary(&report, &config);
             }
+            if json {
+                print_summary_json(&config.out_dir)?;
+            }
             let accounting = &report.summary.accounting;
             let rejected_share = accounting.rejected as f64 / accounting.records.max(1) as f64;
             if rejected_share > max_reject_ratio {
@@ -169,13 +233,91 @@ fn run() -> Result<u8> {
                 );
                 return Ok(exit_codes::FAILED);
             }
+            if let Some(gate) = fail_on {
+                let reached = report
+                    .integrations
+                    .iter()
+                    .filter(|row| gate.reached_by(row.verdict))
+                    .count();
+                if reached > 0 {
+                    eprintln!(
+                        "pcmfa: --fail-on {}: {reached} integration{} reached it; exit {}",
+                        gate.as_str(),
+                        if reached == 1 { "" } else { "s" },
+                        exit_codes::FAIL_ON
+                    );
+                    return Ok(exit_codes::FAIL_ON);
+                }
+            }
             Ok(if report.summary.status == "complete" {
                 exit_codes::COMPLETE
             } else {
                 exit_codes::PARTIAL
             })
         }
+        Command::Diff {
+            old,
+            new,
+            out,
+            quiet,
+        } => {
+            let diff = pcmfa::diff::write_diff(&old, &new, &out)?;
+            if !quiet {
+                print_diff_summary(&diff, &out);
+            }
+            Ok(exit_codes::COMPLETE)
+        }
     }
+}
+
+/// Copies the summary.json just written to stdout, byte for byte.
+fn print_summary_json(out_dir: &std::path::Path) -> Result<()> {
+    let path = out_dir.join(pcmfa::output::SUMMARY_FILE);
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+        // A reader that stopped early (`| head`) is not a failure.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+fn print_diff_summary(diff: &pcmfa::diff::Diff, out: &std::path::Path) {
+    use pcmfa::diff::Change;
+    let counts: Vec<String> = Change::ALL
+        .into_iter()
+        .map(|c| format!("{} {}", diff.count(c), c.label()))
+        .collect();
+    eprintln!(
+        "pcmfa: compared {} ({} integrations) with {} ({} integrations): {}",
+        diff.old.dir.display(),
+        diff.rows.iter().filter(|r| r.old.is_some()).count(),
+        diff.new.dir.display(),
+        diff.rows.iter().filter(|r| r.new.is_some()).count(),
+        counts.join(", ")
+    );
+    for row in diff
+        .rows
+        .iter()
+        .filter(|r| r.change != Change::Unchanged)
+        .take(5)
+    {
+        let verdict = |v: Option<Verdict>| v.map_or("-", Verdict::as_str);
+        eprintln!(
+            "  {:>3}. {:<15} {} {} -> {} ({} -> {} calls)",
+            row.rank,
+            row.change.as_str(),
+            row.integration,
+            verdict(row.verdict_old()),
+            verdict(row.verdict_new()),
+            row.count_old(None),
+            row.count_new(None),
+        );
+    }
+    for warning in pcmfa::diff::markdown::warnings(diff) {
+        eprintln!("  note: {warning}");
+    }
+    eprintln!("  diff.csv and diff.md in {}", out.display());
 }
 
 /// Runs the scan while a progress bar (driven by bytes read) draws on stderr.

@@ -24,7 +24,9 @@ mod tables;
 #[cfg(test)]
 mod test_support;
 
+pub(crate) use atomic::AtomicFile;
 pub use calls::{calls_schema, CallsParquetWriter, CALLS_FILE};
+pub(crate) use csv_file::{Cell, CsvFile};
 pub use rejects::{RejectsCsvWriter, REJECTS_CSV};
 pub use summary::{write_summary, SUMMARY_FILE};
 pub use tables::{

@@ -1,0 +1,304 @@
+//! `diff.md`: the comparison as a short headline and small tables, fit to
+//! paste into a chat or an email.
+//!
+//! Log-derived text (app names, integration keys, folder names) is escaped,
+//! so a hostile app name cannot inject links, HTML or table cells. Long
+//! sections are cut at [`MAX_SECTION_ROWS`] rows with a pointer to `diff.csv`,
+//! which holds every row.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use super::compare::{Change, Diff, DiffRow};
+use super::csv::{action, DIFF_CSV};
+use super::run::RunInfo;
+use crate::error::Error;
+use crate::output::AtomicFile;
+use crate::vocab::Verdict;
+
+pub const DIFF_MD: &str = "diff.md";
+
+/// Rows shown per section; the rest are counted and left to `diff.csv`.
+pub const MAX_SECTION_ROWS: usize = 25;
+
+/// Longest text shown in a cell before it is cut with `…`.
+const MAX_CELL_CHARS: usize = 80;
+
+/// Writes `diff.md` into `dir` atomically.
+pub fn write_diff_md(dir: &Path, diff: &Diff) -> Result<(), Error> {
+    let mut file = AtomicFile::create(dir, DIFF_MD)?;
+    file.write_all(render_markdown(diff).as_bytes())
+        .map_err(|source| Error::Write {
+            path: dir.join(DIFF_MD),
+            source,
+        })?;
+    file.commit()
+}
+
+/// Escapes text for Markdown (CommonMark and GitHub): every character that
+/// could start emphasis, code, a link, an autolink, HTML, an entity or a
+/// table cell is backslash-escaped, and control characters become spaces.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | ':' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Log-derived text for a table cell: cut to [`MAX_CELL_CHARS`], then escaped.
+fn cell(text: &str) -> String {
+    match text.char_indices().nth(MAX_CELL_CHARS) {
+        Some((cut, _)) => format!("{}…", escape_markdown(&text[..cut])),
+        None => escape_markdown(text),
+    }
+}
+
+/// The whole document.
+pub fn render_markdown(diff: &Diff) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# pcmfa diff\n");
+    let _ = writeln!(md, "{}\n", headline(diff));
+    runs_table(&mut md, &diff.old, &diff.new);
+    for warning in warnings(diff) {
+        let _ = writeln!(md, "> **Note:** {warning}\n");
+    }
+    for change in Change::ALL {
+        if change != Change::Unchanged {
+            change_section(&mut md, diff, change);
+        }
+    }
+    volume_section(&mut md, diff);
+    let _ = writeln!(
+        md,
+        "Every integration of either run is in `{DIFF_CSV}`, with the columns the output contract describes."
+    );
+    md
+}
+
+/// One bold line: how many integrations changed, and how.
+pub fn headline(diff: &Diff) -> String {
+    let parts: Vec<String> = Change::ALL
+        .into_iter()
+        .filter(|c| *c != Change::Unchanged)
+        .filter_map(|c| {
+            let n = diff.count(c);
+            (n > 0).then(|| format!("{n} {}", c.label()))
+        })
+        .collect();
+    let unchanged = diff.count(Change::Unchanged);
+    if parts.is_empty() {
+        format!(
+            "**No integration changed verdict** ({unchanged} {} in both runs).",
+            plural(unchanged, "integration", "integrations")
+        )
+    } else {
+        format!("**{}**; {unchanged} unchanged.", parts.join(", "))
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// `2026-06-01T00:06:11.167Z` -> `2026-06-01 00:06`; other text escaped as is.
+fn short_time(iso: &str) -> String {
+    match (iso.get(..10), iso.get(11..16)) {
+        (Some(date), Some(time)) if iso.as_bytes().get(10) == Some(&b'T') => {
+            format!("{date} {time}")
+        }
+        _ => escape_markdown(iso),
+    }
+}
+
+fn time_range(run: &RunInfo) -> String {
+    match (&run.first, &run.last) {
+        (Some(first), Some(last)) => {
+            format!("{} to {} UTC", short_time(first), short_time(last))
+        }
+        _ => "no timed events".to_string(),
+    }
+}
+
+fn runs_table(md: &mut String, old: &RunInfo, new: &RunInfo) {
+    let folder = |r: &RunInfo| cell(&r.dir.display().to_string());
+    let _ = writeln!(md, "| | OLD | NEW |\n| --- | --- | --- |");
+    let _ = writeln!(md, "| run | {} | {} |", folder(old), folder(new));
+    let _ = writeln!(
+        md,
+        "| events from | {} | {} |",
+        time_range(old),
+        time_range(new)
+    );
+    let _ = writeln!(
+        md,
+        "| Partner Center events | {} | {} |",
+        old.events, new.events
+    );
+    let _ = writeln!(
+        md,
+        "| status | {} | {} |\n",
+        escape_markdown(&old.status),
+        escape_markdown(&new.status)
+    );
+}
+
+/// What may make the comparison misleading.
+pub fn warnings(diff: &Diff) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, run) in [("OLD", &diff.old), ("NEW", &diff.new)] {
+        if run.status != "complete" {
+            out.push(format!(
+                "{name} is {}: some input was unreadable or rejected, so an integration may look silent or quieter because its logs are missing.",
+                escape_markdown(&run.status)
+            ));
+        }
+    }
+    // Fixed-width ISO instants compare as text.
+    if let (Some(old_first), Some(new_first)) = (&diff.old.first, &diff.new.first) {
+        if new_first < old_first {
+            out.push(
+                "NEW's events start before OLD's: were OLD and NEW given in the right order?"
+                    .to_string(),
+            );
+        }
+    }
+    out
+}
+
+/// `Contoso Billing Sync (39441d62-...)`, or the key alone.
+fn who(row: &DiffRow) -> String {
+    let key = cell(&row.integration);
+    match row.app_name() {
+        Some(name) => format!("{} ({key})", cell(name)),
+        None => key,
+    }
+}
+
+fn verdict(v: Option<Verdict>) -> &'static str {
+    v.map_or("-", Verdict::as_str)
+}
+
+/// `69 → 72`.
+fn old_to_new(old: u64, new: u64) -> String {
+    format!("{old} → {new}")
+}
+
+/// `69 → 72 (+4.3%)`.
+fn calls(row: &DiffRow) -> String {
+    let base = old_to_new(row.count_old(None), row.count_new(None));
+    match row.calls_delta_pct() {
+        Some(pct) => format!("{base} ({pct:+.1}%)"),
+        None => base,
+    }
+}
+
+fn change_section(md: &mut String, diff: &Diff, change: Change) {
+    let rows: Vec<&DiffRow> = diff.rows_of(change).collect();
+    if rows.is_empty() {
+        return;
+    }
+    let with_action = matches!(change, Change::NewlyBroken | Change::NewlyAtRisk);
+    let mut title = change.label().to_string();
+    title[..1].make_ascii_uppercase();
+    let _ = writeln!(md, "## {title} ({})\n", rows.len());
+    let _ = write!(
+        md,
+        "| integration | verdict (old → new) | calls | broken | at risk |"
+    );
+    let _ = writeln!(md, "{}", if with_action { " what to do |" } else { "" });
+    let _ = write!(md, "| --- | --- | ---: | ---: | ---: |");
+    let _ = writeln!(md, "{}", if with_action { " --- |" } else { "" });
+    for row in rows.iter().take(MAX_SECTION_ROWS) {
+        table_row(md, row, with_action);
+    }
+    more(md, rows.len());
+}
+
+fn table_row(md: &mut String, row: &DiffRow, with_action: bool) {
+    let _ = write!(
+        md,
+        "| {} | {} → {} | {} | {} | {} |",
+        who(row),
+        verdict(row.verdict_old()),
+        verdict(row.verdict_new()),
+        calls(row),
+        old_to_new(
+            row.count_old(Some(Verdict::Broken)),
+            row.count_new(Some(Verdict::Broken))
+        ),
+        old_to_new(
+            row.count_old(Some(Verdict::AtRisk)),
+            row.count_new(Some(Verdict::AtRisk))
+        ),
+    );
+    if with_action {
+        let _ = write!(
+            md,
+            " {} |",
+            action(row).map(escape_markdown).unwrap_or_default()
+        );
+    }
+    md.push('\n');
+}
+
+fn more(md: &mut String, total: usize) {
+    if total > MAX_SECTION_ROWS {
+        let _ = writeln!(
+            md,
+            "\n…and {} more in `{DIFF_CSV}`.",
+            total - MAX_SECTION_ROWS
+        );
+    }
+    md.push('\n');
+}
+
+/// Integrations whose verdict held but whose call volume moved.
+fn volume_section(md: &mut String, diff: &Diff) {
+    let rows: Vec<&DiffRow> = diff
+        .rows_of(Change::Unchanged)
+        .filter(|r| r.calls_delta() != 0)
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "## Volume changes, same verdict ({})\n", rows.len());
+    let _ = writeln!(
+        md,
+        "| integration | verdict | calls | broken | at risk |\n| --- | --- | ---: | ---: | ---: |"
+    );
+    for row in rows.iter().take(MAX_SECTION_ROWS) {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} |",
+            who(row),
+            verdict(row.verdict_new()),
+            calls(row),
+            old_to_new(
+                row.count_old(Some(Verdict::Broken)),
+                row.count_new(Some(Verdict::Broken))
+            ),
+            old_to_new(
+                row.count_old(Some(Verdict::AtRisk)),
+                row.count_new(Some(Verdict::AtRisk))
+            ),
+        );
+    }
+    more(md, rows.len());
+}
+
+#[cfg(test)]
+#[path = "markdown_tests.rs"]
+mod tests;
