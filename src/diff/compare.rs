@@ -79,8 +79,8 @@ impl Change {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiffRow {
     /// 1 = read first: by [`Change`] (in its order), then worst NEW verdict,
-    /// most broken then most at-risk calls in NEW, worst OLD verdict, largest
-    /// change in calls, then key.
+    /// most broken, at-risk, then all calls in NEW (the order of NEW's own
+    /// ranking), worst OLD verdict, largest change in calls, then key.
     pub rank: u32,
     pub change: Change,
     pub integration: String,
@@ -235,6 +235,7 @@ fn report_order(a: &DiffRow, b: &DiffRow) -> Ordering {
         (
             r.count_new(Some(Verdict::Broken)),
             r.count_new(Some(Verdict::AtRisk)),
+            r.count_new(None),
         )
     };
     a.change

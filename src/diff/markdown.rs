@@ -43,7 +43,7 @@ pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | ':' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -51,7 +51,8 @@ pub fn escape_markdown(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    // No bare `https://...` autolink.
+    out.replace("://", ":\\/\\/")
 }
 
 /// Log-derived text for a table cell: cut to [`MAX_CELL_CHARS`], then escaped.

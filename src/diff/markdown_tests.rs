@@ -31,9 +31,13 @@ fn info(dir: &str, status: &str, first: &str) -> RunInfo {
 fn escaping_defuses_links_html_and_table_cells() {
     assert_eq!(
         escape_markdown("[click](https://evil.example) <b>|x|</b> *a* _b_ `c` &amp; ~d~ \\"),
-        "\\[click\\](https\\://evil.example) \\<b\\>\\|x\\|\\</b\\> \\*a\\* \\_b\\_ \\`c\\` \\&amp; \\~d\\~ \\\\"
+        "\\[click\\](https:\\/\\/evil.example) \\<b\\>\\|x\\|\\</b\\> \\*a\\* \\_b\\_ \\`c\\` \\&amp; \\~d\\~ \\\\"
     );
     assert_eq!(escape_markdown("line\nbreak\ttab"), "line break tab");
+    assert_eq!(
+        escape_markdown("ua:python-requests/2.32.3"),
+        "ua:python-requests/2.32.3"
+    );
     assert_eq!(
         escape_markdown("Legacy Invoice Export (PowerShell)"),
         "Legacy Invoice Export (PowerShell)"
@@ -72,7 +76,7 @@ fn document_has_a_headline_the_runs_and_one_table_per_change() {
         "## Newly broken (1)\n\n\
          | integration | verdict (old → new) | calls | broken | at risk | what to do |\n\
          | --- | --- | ---: | ---: | ---: | --- |\n\
-         | Contoso \\| Billing (a) | at_risk → broken | 5 → 7 (+40.0%) | 0 → 7 | 5 → 0 | Fix now\\: use MFA. |\n"
+         | Contoso \\| Billing (a) | at_risk → broken | 5 → 7 (+40.0%) | 0 → 7 | 5 → 0 | Fix now: use MFA. |\n"
     ), "{md}");
     assert!(
         md.contains("| \\<script\\> (d) | - → not_affected | 0 → 3 | 0 → 0 | 0 → 0 |\n"),

@@ -108,3 +108,4 @@ pub const CONTRACT_FILES: &[&str] = &[
     "summary.json",
 ];
 pub mod analyst;
+pub mod gateway;
