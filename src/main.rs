@@ -62,7 +62,7 @@ impl FailOn {
     name = "pcmfa",
     version,
     about = "Find the Partner Center integrations that MFA enforcement (401 / 900421) breaks, from exported logs.",
-    after_help = "Examples:\n  pcmfa scan sample-data --out out\n  pcmfa scan 'logs/**/*.jsonl.gz' entra/ --out reports/2026-06-08 --threads 8\n  zcat gateway.jsonl.gz | pcmfa scan - --out out\n  pcmfa diff reports/2026-W22 reports/2026-W23 --out reports/2026-W23/diff\n\nExit codes: 0 complete, 1 failed (or rejects over --max-reject-ratio), 2 bad usage, 3 partial (some input unreadable or rejected; outputs written), 4 an integration reached the --fail-on verdict (outputs written). Precedence: 1, then 4, then 3."
+    after_help = "Examples:\n  pcmfa scan sample-data --out out\n  pcmfa scan 'logs/**/*.jsonl.gz' entra/ --out reports/2026-06-08 --threads 8\n  zcat gateway.jsonl.gz | pcmfa scan - --out out\n  pcmfa diff reports/2026-W22 reports/2026-W23 --out reports/2026-W23-diff\n\nExit codes: 0 complete, 1 failed (or rejects over --max-reject-ratio), 2 bad usage, 3 partial (some input unreadable or rejected; outputs written), 4 an integration reached the --fail-on verdict (outputs written). Precedence: 1, then 4, then 3."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -132,7 +132,7 @@ enum Command {
     /// Compare two earlier runs: what broke, what is newly at risk, what was
     /// fixed, what went silent, what is new.
     #[command(
-        after_help = "Example:\n  pcmfa diff reports/2026-W22 reports/2026-W23 --out reports/2026-W23/diff\n\nOLD and NEW are --out folders of earlier runs (their integrations.parquet and summary.json are read). Writes diff.csv (every integration of either run, most urgent first) and diff.md (a headline and tables for chat or email) into --out; existing files of other names are left alone.\n\nExit codes: 0 written, 1 failed (OLD or NEW is not a finished pcmfa run, or --out cannot be written), 2 bad usage."
+        after_help = "Example:\n  pcmfa diff reports/2026-W22 reports/2026-W23 --out reports/2026-W23-diff\n\nOLD and NEW are --out folders of earlier runs (their integrations.parquet and summary.json are read). Writes diff.csv (every integration of either run, most urgent first) and diff.md (a headline and tables for chat or email) into --out; existing files of other names are left alone.\n\nExit codes: 0 written, 1 failed (OLD or NEW is not a finished pcmfa run, or --out cannot be written), 2 bad usage."
     )]
     Diff {
         /// Output folder of the earlier run, e.g. reports/2026-W22.
