@@ -314,7 +314,7 @@ fn print_diff_summary(diff: &pcmfa::diff::Diff, out: &std::path::Path) {
             row.count_new(None),
         );
     }
-    for warning in pcmfa::diff::markdown::warnings(diff) {
+    for warning in diff.warnings() {
         eprintln!("  note: {warning}");
     }
     eprintln!("  diff.csv and diff.md in {}", out.display());

@@ -166,6 +166,43 @@ impl Diff {
         counts
     }
 
+    /// The kinds of change present, with their counts, in report order
+    /// (`1 newly broken, 2 new`); None when no integration changed verdict.
+    pub fn changes_phrase(&self) -> Option<String> {
+        let parts: Vec<String> = Change::ALL
+            .into_iter()
+            .filter(|c| *c != Change::Unchanged)
+            .filter_map(|c| {
+                let n = self.count(c);
+                (n > 0).then(|| format!("{n} {}", c.label()))
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
+    /// What may make the comparison misleading, as sentences.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (name, run) in [("OLD", &self.old), ("NEW", &self.new)] {
+            if run.status != "complete" {
+                out.push(format!(
+                    "{name} is {}: some input was unreadable or rejected, so an integration may look silent or quieter because its logs are missing.",
+                    run.status
+                ));
+            }
+        }
+        // Fixed-width ISO instants compare as text.
+        if let (Some(old_first), Some(new_first)) = (&self.old.first, &self.new.first) {
+            if new_first < old_first {
+                out.push(
+                    "NEW's events start before OLD's: were OLD and NEW given in the right order?"
+                        .to_string(),
+                );
+            }
+        }
+        out
+    }
+
     /// Rows of one kind, in report order.
     pub fn rows_of(&self, change: Change) -> impl Iterator<Item = &DiffRow> {
         self.rows.iter().filter(move |r| r.change == change)

@@ -69,8 +69,8 @@ pub fn render_markdown(diff: &Diff) -> String {
     let _ = writeln!(md, "# pcmfa diff\n");
     let _ = writeln!(md, "{}\n", headline(diff));
     runs_table(&mut md, &diff.old, &diff.new);
-    for warning in warnings(diff) {
-        let _ = writeln!(md, "> **Note:** {warning}\n");
+    for warning in diff.warnings() {
+        let _ = writeln!(md, "> **Note:** {}\n", escape_markdown(&warning));
     }
     for change in Change::ALL {
         if change != Change::Unchanged {
@@ -87,22 +87,13 @@ pub fn render_markdown(diff: &Diff) -> String {
 
 /// One bold line: how many integrations changed, and how.
 pub fn headline(diff: &Diff) -> String {
-    let parts: Vec<String> = Change::ALL
-        .into_iter()
-        .filter(|c| *c != Change::Unchanged)
-        .filter_map(|c| {
-            let n = diff.count(c);
-            (n > 0).then(|| format!("{n} {}", c.label()))
-        })
-        .collect();
     let unchanged = diff.count(Change::Unchanged);
-    if parts.is_empty() {
-        format!(
+    match diff.changes_phrase() {
+        Some(changes) => format!("**{changes}**; {unchanged} unchanged."),
+        None => format!(
             "**No integration changed verdict** ({unchanged} {} in both runs).",
             plural(unchanged, "integration", "integrations")
-        )
-    } else {
-        format!("**{}**; {unchanged} unchanged.", parts.join(", "))
+        ),
     }
 }
 
@@ -154,29 +145,6 @@ fn runs_table(md: &mut String, old: &RunInfo, new: &RunInfo) {
         escape_markdown(&old.status),
         escape_markdown(&new.status)
     );
-}
-
-/// What may make the comparison misleading.
-pub fn warnings(diff: &Diff) -> Vec<String> {
-    let mut out = Vec::new();
-    for (name, run) in [("OLD", &diff.old), ("NEW", &diff.new)] {
-        if run.status != "complete" {
-            out.push(format!(
-                "{name} is {}: some input was unreadable or rejected, so an integration may look silent or quieter because its logs are missing.",
-                escape_markdown(&run.status)
-            ));
-        }
-    }
-    // Fixed-width ISO instants compare as text.
-    if let (Some(old_first), Some(new_first)) = (&diff.old.first, &diff.new.first) {
-        if new_first < old_first {
-            out.push(
-                "NEW's events start before OLD's: were OLD and NEW given in the right order?"
-                    .to_string(),
-            );
-        }
-    }
-    out
 }
 
 /// `Contoso Billing Sync (39441d62-...)`, or the key alone.
