@@ -233,27 +233,7 @@ fn run() -> Result<u8> {
                 );
                 return Ok(exit_codes::FAILED);
             }
-            if let Some(gate) = fail_on {
-                let reached = report
-                    .integrations
-                    .iter()
-                    .filter(|row| gate.reached_by(row.verdict))
-                    .count();
-                if reached > 0 {
-                    eprintln!(
-                        "pcmfa: --fail-on {}: {reached} integration{} reached it; exit {}",
-                        gate.as_str(),
-                        if reached == 1 { "" } else { "s" },
-                        exit_codes::FAIL_ON
-                    );
-                    return Ok(exit_codes::FAIL_ON);
-                }
-            }
-            Ok(if report.summary.status == "complete" {
-                exit_codes::COMPLETE
-            } else {
-                exit_codes::PARTIAL
-            })
+            Ok(outcome_code(&report, fail_on))
         }
         Command::Diff {
             old,
@@ -267,6 +247,33 @@ fn run() -> Result<u8> {
             }
             Ok(exit_codes::COMPLETE)
         }
+    }
+}
+
+/// The exit code of a run that wrote its outputs: 4 when an integration
+/// reached the `--fail-on` verdict, else 3 when partial, else 0. (A failed
+/// run has returned 1 before this.)
+fn outcome_code(report: &ScanReport, fail_on: Option<FailOn>) -> u8 {
+    if let Some(gate) = fail_on {
+        let reached = report
+            .integrations
+            .iter()
+            .filter(|row| gate.reached_by(row.verdict))
+            .count();
+        if reached > 0 {
+            eprintln!(
+                "pcmfa: --fail-on {}: {reached} integration{} reached it; exit {}",
+                gate.as_str(),
+                if reached == 1 { "" } else { "s" },
+                exit_codes::FAIL_ON
+            );
+            return exit_codes::FAIL_ON;
+        }
+    }
+    if report.summary.status == "complete" {
+        exit_codes::COMPLETE
+    } else {
+        exit_codes::PARTIAL
     }
 }
 
