@@ -85,3 +85,50 @@ pub fn action(row: &DiffRow) -> Option<&str> {
 }
 
 const GONE_SILENT_ACTION: &str = "Confirm it was retired on purpose: if its logs are missing, or it gave up after 900421 errors, it is still a problem.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::VerdictCounts;
+    use crate::diff::compare::compare;
+    use crate::diff::run::{RunInfo, RunIntegration};
+
+    /// 2026-06-03T09:03:00Z
+    const JUNE_3: Micros = 1_780_477_380_000_000;
+
+    fn row(key: &str, name: &str, counts: [u64; 5], broken_at: Option<Micros>) -> RunIntegration {
+        let counts = VerdictCounts(counts);
+        RunIntegration {
+            integration: key.to_string(),
+            app_id: Some(key.to_string()),
+            app_name: Some(name.to_string()),
+            verdict: counts.worst(),
+            counts,
+            last_seen: broken_at,
+            last_broken: broken_at,
+            action: Some("Fix now.".to_string()),
+        }
+    }
+
+    #[test]
+    fn exact_bytes_signed_numbers_and_neutralised_text() {
+        let diff = compare(
+            RunInfo::default(),
+            vec![
+                row("a", "=cmd", [4, 0, 0, 0, 0], Some(JUNE_3)),
+                row("b", "Bot, \"v2\"", [0, 3, 0, 0, 0], None),
+            ],
+            RunInfo::default(),
+            vec![row("a", "=cmd", [0, 0, 3, 0, 0], None)],
+        );
+        let dir = tempfile::tempdir().unwrap();
+        write_diff_csv(dir.path(), &diff).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(DIFF_CSV)).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}rank,change,integration,app_id,app_name,verdict_old,verdict_new,calls_old,calls_new,calls_delta,calls_delta_pct,broken_old,broken_new,at_risk_old,at_risk_new,last_seen,last_broken,action\n\
+             1,gone_silent,b,b,\"Bot, \"\"v2\"\"\",at_risk,,3,0,-3,-100.0,0,0,3,0,,,\"Confirm it was retired on purpose: if its logs are missing, or it gave up after 900421 errors, it is still a problem.\"\n\
+             2,fixed,a,a,'=cmd,broken,compliant,4,3,-1,-25.0,4,0,0,0,2026-06-03T09:03:00.000Z,2026-06-03T09:03:00.000Z,Fix now.\n"
+        );
+    }
+}

@@ -217,3 +217,7 @@ fn read_batch(
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;
