@@ -16,6 +16,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pcmfa::formats::{format_by_name, FORMATS};
 use pcmfa::pipeline::{scan, Progress, ScanConfig, ScanReport};
 use pcmfa::redact::Redactor;
+use pcmfa::report::Catalog;
 use pcmfa::vocab::Verdict;
 
 /// Exit codes: every input read; the run failed (bad flags, an output that
@@ -27,6 +28,7 @@ use pcmfa::vocab::Verdict;
 mod exit_codes {
     pub const COMPLETE: u8 = 0;
     pub const FAILED: u8 = 1;
+    pub const USAGE: u8 = 2;
     pub const PARTIAL: u8 = 3;
     pub const FAIL_ON: u8 = 4;
 }
@@ -73,7 +75,7 @@ struct Cli {
 enum Command {
     /// Read logs, classify every Partner Center call, write the reports.
     #[command(
-        after_help = "Example:\n  pcmfa scan sample-data --out out\n\nWrites calls.parquet, integrations.csv/.parquet, operations.csv, daily.csv, rejects.csv and summary.json (last) into --out."
+        after_help = "Example:\n  pcmfa scan sample-data --out out\n\nWrites calls.parquet, integrations.csv/.parquet, operations.csv, daily.csv, rejects.csv, report.html, report.md and summary.json (last) into --out."
     )]
     Scan {
         /// Files, folders (walked recursively in sorted order), glob patterns
@@ -114,6 +116,11 @@ enum Command {
         /// share of records is rejected, e.g. --max-reject-ratio 0.01.
         #[arg(long, value_name = "RATIO", default_value_t = 0.5)]
         max_reject_ratio: f64,
+        /// CSV of your integrations (app_id, name, owner, contact, notes; any
+        /// case and order, extra columns ignored), e.g. --catalog apps.csv.
+        /// Joined into every report; callers it lacks are listed.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
         /// Bytes of records handed to one parse job (default 4 MiB), e.g.
         /// --chunk-size 1048576. Smaller spreads small inputs across threads.
         #[arg(long, value_name = "BYTES")]
@@ -182,6 +189,7 @@ fn run() -> Result<u8> {
             redact_principals,
             redact_key,
             max_reject_ratio,
+            catalog,
             fail_on,
             json,
         } => {
@@ -190,6 +198,15 @@ fn run() -> Result<u8> {
             }
             let mut config = ScanConfig::new(inputs, out);
             config.force = force;
+            if let Some(path) = catalog {
+                match Catalog::from_path(&path) {
+                    Ok(catalog) => config.catalog = Some(catalog),
+                    Err(err) => {
+                        eprintln!("pcmfa: error: {err}");
+                        return Ok(exit_codes::USAGE);
+                    }
+                }
+            }
             if redact_principals {
                 match redact_key.as_deref() {
                     Some(key) if !key.is_empty() => {
@@ -400,5 +417,19 @@ fn print_summary(report: &ScanReport, config: &ScanConfig) {
             );
         }
     }
-    eprintln!("  reports in {}", config.out_dir.display());
+    if let Some(catalog) = &config.catalog {
+        let missing = report
+            .integrations
+            .iter()
+            .filter(|row| catalog.lookup(row).is_none())
+            .count();
+        if missing > 0 {
+            eprintln!("  {missing} Partner Center callers are not in the catalog: see report.html");
+        }
+    }
+    eprintln!(
+        "  reports in {} (open {})",
+        config.out_dir.display(),
+        config.out_dir.join(pcmfa::report::REPORT_HTML).display()
+    );
 }

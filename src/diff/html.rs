@@ -12,27 +12,23 @@ use super::compare::{Change, Diff, DiffRow};
 use super::csv::{action, DIFF_CSV};
 use super::markdown::MAX_SECTION_ROWS;
 use super::run::RunInfo;
+use crate::report::escape::html as esc;
+use crate::report::{verdict_label, Section};
 use crate::vocab::Verdict;
 
 /// The section's fragment id and title.
 pub const SECTION_ID: &str = "changes";
 pub const SECTION_TITLE: &str = "Changes since the previous run";
 
-/// Text safe in HTML element content and quoted attributes.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
+/// The comparison as an extra section of the NEW run's `report.html` and
+/// `report.md`.
+pub fn report_section(diff: &Diff) -> Section {
+    Section {
+        id: SECTION_ID.to_string(),
+        title: SECTION_TITLE.to_string(),
+        html: section_html(diff),
+        markdown: Some(super::markdown::section_markdown(diff)),
     }
-    out
 }
 
 /// The section's inner HTML.
@@ -95,7 +91,7 @@ fn badge(verdict: Option<Verdict>) -> String {
         Some(v) => format!(
             "<span class=\"badge v-{}\">{}</span>",
             v.as_str(),
-            v.as_str().replace('_', " ")
+            verdict_label(v)
         ),
         None => "<span class=\"meta\">none</span>".to_string(),
     }

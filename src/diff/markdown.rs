@@ -15,6 +15,7 @@ use super::csv::{action, DIFF_CSV};
 use super::run::RunInfo;
 use crate::error::Error;
 use crate::output::AtomicFile;
+use crate::report::escape;
 use crate::vocab::Verdict;
 
 pub const DIFF_MD: &str = "diff.md";
@@ -22,7 +23,7 @@ pub const DIFF_MD: &str = "diff.md";
 /// Rows shown per section; the rest are counted and left to `diff.csv`.
 pub const MAX_SECTION_ROWS: usize = 25;
 
-/// Longest text shown in a cell before it is cut with `…`.
+/// Longest log-derived text shown in a cell; longer text is cut with `…`.
 const MAX_CELL_CHARS: usize = 80;
 
 /// Writes `diff.md` into `dir` atomically.
@@ -36,37 +37,33 @@ pub fn write_diff_md(dir: &Path, diff: &Diff) -> Result<(), Error> {
     file.commit()
 }
 
-/// Escapes text for Markdown (CommonMark and GitHub): every character that
-/// could start emphasis, code, a link, an autolink, HTML, an entity or a
-/// table cell is backslash-escaped, and control characters become spaces.
+/// Escapes text for Markdown like the reports do ([`escape::markdown`]:
+/// emphasis, code, links, HTML, entities and table cells are defused,
+/// control characters become spaces), and breaks `://` so no bare URL
+/// becomes a link.
 pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    // No bare `https://...` autolink.
-    out.replace("://", ":\\/\\/")
+    escape::markdown(text).replace("://", ":\\/\\/")
 }
 
 /// Log-derived text for a table cell: cut to [`MAX_CELL_CHARS`], then escaped.
 fn cell(text: &str) -> String {
-    match text.char_indices().nth(MAX_CELL_CHARS) {
-        Some((cut, _)) => format!("{}…", escape_markdown(&text[..cut])),
-        None => escape_markdown(text),
-    }
+    escape_markdown(&escape::truncate(text, MAX_CELL_CHARS))
 }
 
 /// The whole document.
 pub fn render_markdown(diff: &Diff) -> String {
+    format!("# pcmfa diff\n\n{}", body(diff, "##"))
+}
+
+/// The document without its title, for `report.md`'s changes section
+/// (whose own heading is `##`).
+pub fn section_markdown(diff: &Diff) -> String {
+    body(diff, "###")
+}
+
+/// Everything under the title; `heading` opens each sub-section.
+fn body(diff: &Diff, heading: &str) -> String {
     let mut md = String::new();
-    let _ = writeln!(md, "# pcmfa diff\n");
     let _ = writeln!(md, "{}\n", headline(diff));
     runs_table(&mut md, &diff.old, &diff.new);
     for warning in diff.warnings() {
@@ -74,10 +71,10 @@ pub fn render_markdown(diff: &Diff) -> String {
     }
     for change in Change::ALL {
         if change != Change::Unchanged {
-            change_section(&mut md, diff, change);
+            change_section(&mut md, heading, diff, change);
         }
     }
-    volume_section(&mut md, diff);
+    volume_section(&mut md, heading, diff);
     let _ = writeln!(
         md,
         "Every integration of either run is in `{DIFF_CSV}`, with the columns the output contract describes."
@@ -174,7 +171,7 @@ fn calls(row: &DiffRow) -> String {
     }
 }
 
-fn change_section(md: &mut String, diff: &Diff, change: Change) {
+fn change_section(md: &mut String, heading: &str, diff: &Diff, change: Change) {
     let rows: Vec<&DiffRow> = diff.rows_of(change).collect();
     if rows.is_empty() {
         return;
@@ -182,7 +179,7 @@ fn change_section(md: &mut String, diff: &Diff, change: Change) {
     let with_action = matches!(change, Change::NewlyBroken | Change::NewlyAtRisk);
     let mut title = change.label().to_string();
     title[..1].make_ascii_uppercase();
-    let _ = writeln!(md, "## {title} ({})\n", rows.len());
+    let _ = writeln!(md, "{heading} {title} ({})\n", rows.len());
     let _ = write!(
         md,
         "| integration | verdict (old → new) | calls | broken | at risk |"
@@ -235,7 +232,7 @@ fn more(md: &mut String, total: usize) {
 }
 
 /// Integrations whose verdict held but whose call volume moved.
-fn volume_section(md: &mut String, diff: &Diff) {
+fn volume_section(md: &mut String, heading: &str, diff: &Diff) {
     let rows: Vec<&DiffRow> = diff
         .rows_of(Change::Unchanged)
         .filter(|r| r.calls_delta() != 0)
@@ -243,7 +240,11 @@ fn volume_section(md: &mut String, diff: &Diff) {
     if rows.is_empty() {
         return;
     }
-    let _ = writeln!(md, "## Volume changes, same verdict ({})\n", rows.len());
+    let _ = writeln!(
+        md,
+        "{heading} Volume changes, same verdict ({})\n",
+        rows.len()
+    );
     let _ = writeln!(
         md,
         "| integration | verdict | calls | broken | at risk |\n| --- | --- | ---: | ---: | ---: |"

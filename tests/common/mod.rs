@@ -105,7 +105,10 @@ pub const CONTRACT_FILES: &[&str] = &[
     "operations.csv",
     "daily.csv",
     "rejects.csv",
+    "report.html",
+    "report.md",
     "summary.json",
 ];
 pub mod analyst;
 pub mod gateway;
+pub mod png;
