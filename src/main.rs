@@ -139,7 +139,7 @@ enum Command {
     /// Compare two earlier runs: what broke, what is newly at risk, what was
     /// fixed, what went silent, what is new.
     #[command(
-        after_help = "Example:\n  pcmfa diff reports/2026-W22 reports/2026-W23 --out reports/2026-W23-diff\n\nOLD and NEW are --out folders of earlier runs (their integrations.parquet and summary.json are read). Writes diff.csv (every integration of either run, most urgent first) and diff.md (a headline and tables for chat or email) into --out; existing files of other names are left alone.\n\nExit codes: 0 written, 1 failed (OLD or NEW is not a finished pcmfa run, or --out cannot be written), 2 bad usage."
+        after_help = "Example:\n  pcmfa diff reports/2026-W22 reports/2026-W23 --out reports/2026-W23-diff\n\nOLD and NEW are --out folders of earlier runs (their integrations.parquet and summary.json are read). Writes diff.csv (every integration of either run, most urgent first), diff.md (a headline and tables for chat or email), and report.html and report.md (NEW's report with a \"Changes since the previous run\" section) into --out; existing files of other names are left alone.\n\nExit codes: 0 written, 1 failed (OLD or NEW is not a finished pcmfa run, or --out cannot be written), 2 bad usage (bad flags, an unusable --catalog)."
     )]
     Diff {
         /// Output folder of the earlier run, e.g. reports/2026-W22.
@@ -148,9 +148,14 @@ enum Command {
         /// Output folder of the later run, e.g. reports/2026-W23.
         #[arg(value_name = "NEW")]
         new: PathBuf,
-        /// Folder for diff.csv and diff.md (created if missing).
+        /// Folder for diff.csv, diff.md, report.html and report.md (created
+        /// if missing).
         #[arg(long, short, value_name = "DIR")]
         out: PathBuf,
+        /// The CSV of your integrations NEW was scanned with, so the report
+        /// shows the same owners, e.g. --catalog apps.csv.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
         /// No closing summary on stderr.
         #[arg(long, short)]
         quiet: bool,
@@ -256,9 +261,17 @@ fn run() -> Result<u8> {
             old,
             new,
             out,
+            catalog,
             quiet,
         } => {
-            let diff = pcmfa::diff::write_diff(&old, &new, &out)?;
+            let catalog = match catalog.map(|path| Catalog::from_path(&path)).transpose() {
+                Ok(catalog) => catalog,
+                Err(err) => {
+                    eprintln!("pcmfa: error: {err}");
+                    return Ok(exit_codes::USAGE);
+                }
+            };
+            let diff = pcmfa::diff::write_diff(&old, &new, &out, catalog.as_ref())?;
             if !quiet {
                 print_diff_summary(&diff, &out);
             }
@@ -341,7 +354,10 @@ fn print_diff_summary(diff: &pcmfa::diff::Diff, out: &std::path::Path) {
     for warning in diff.warnings() {
         eprintln!("  note: {warning}");
     }
-    eprintln!("  diff.csv and diff.md in {}", out.display());
+    eprintln!(
+        "  diff.csv, diff.md and report.html (with the changes) in {}",
+        out.display()
+    );
 }
 
 /// Runs the scan while a progress bar (driven by bytes read) draws on stderr.

@@ -60,7 +60,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Two weekly runs, scanned by the real binary: (OLD out, NEW out).
-fn two_weeks(root: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+fn two_weeks(root: &Path, scan_flags: &[&str]) -> (std::path::PathBuf, std::path::PathBuf) {
     let sample = common::root().join("sample-data/logs");
     let old_logs = root.join("logs-w22");
     copy_dir(&sample, &old_logs);
@@ -91,29 +91,32 @@ fn two_weeks(root: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     std::fs::write(new_logs.join("gateway/weekly-job.jsonl"), new_week).expect("write");
 
     let (old_out, new_out) = (root.join("w22"), root.join("w23"));
-    scan(
-        &[old_logs.to_str().expect("utf8")],
-        &old_out,
-        &["--quiet"],
-        0,
-    );
-    scan(
-        &[new_logs.to_str().expect("utf8")],
-        &new_out,
-        &["--quiet"],
-        0,
-    );
+    let flags: Vec<&str> = ["--quiet"].iter().chain(scan_flags).copied().collect();
+    scan(&[old_logs.to_str().expect("utf8")], &old_out, &flags, 0);
+    scan(&[new_logs.to_str().expect("utf8")], &new_out, &flags, 0);
     (old_out, new_out)
 }
 
 fn run_diff(old: &Path, new: &Path, out: &Path, expected_code: i32) -> std::process::Output {
-    let output = pcmfa(&[
+    run_diff_with(old, new, out, &[], expected_code)
+}
+
+fn run_diff_with(
+    old: &Path,
+    new: &Path,
+    out: &Path,
+    flags: &[&str],
+    expected_code: i32,
+) -> std::process::Output {
+    let mut args = vec![
         "diff",
         old.to_str().expect("utf8"),
         new.to_str().expect("utf8"),
         "--out",
         out.to_str().expect("utf8"),
-    ]);
+    ];
+    args.extend_from_slice(flags);
+    let output = pcmfa(&args);
     assert_eq!(
         output.status.code(),
         Some(expected_code),
@@ -122,6 +125,18 @@ fn run_diff(old: &Path, new: &Path, out: &Path, expected_code: i32) -> std::proc
     );
     common::assert_no_token_shapes(out, &output);
     output
+}
+
+/// `report.html` without the changes section and its link: what remains
+/// must be NEW's own report.
+fn without_changes(html: &str) -> String {
+    let link = "<a href=\"#changes\">Changes since the previous run</a> ";
+    let start = html
+        .find("<section id=\"changes\">")
+        .expect("changes section");
+    let end =
+        start + html[start..].find("</section>\n").expect("section end") + "</section>\n".len();
+    format!("{}{}", &html[..start], &html[end..]).replacen(link, "", 1)
 }
 
 fn by_key(rows: &[BTreeMap<String, String>]) -> BTreeMap<&str, &BTreeMap<String, String>> {
@@ -133,7 +148,7 @@ fn by_key(rows: &[BTreeMap<String, String>]) -> BTreeMap<&str, &BTreeMap<String,
 #[test]
 fn diff_names_every_change_between_two_weeks() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let (old, new) = two_weeks(tmp.path());
+    let (old, new) = two_weeks(tmp.path(), &[]);
     let out = tmp.path().join("diff");
     let output = run_diff(&old, &new, &out, 0);
     assert!(output.stdout.is_empty(), "diff prints nothing on stdout");
@@ -331,6 +346,36 @@ fn diff_names_every_change_between_two_weeks() {
     );
     let unescaped = regex::Regex::new(r"(^|[^\\])[<\[]").expect("regex");
     assert!(!unescaped.is_match(&md), "no raw < or [ anywhere:\n{md}");
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    let new_html = std::fs::read_to_string(new.join("report.html")).expect("NEW's report.html");
+    assert!(
+        without_changes(&html) == new_html,
+        "NEW's report plus the section, nothing else"
+    );
+    assert!(html.contains("<h2>Changes since the previous run</h2>\n<p class=\"lead\">1 newly broken, 1 newly at risk, 2 new, 3 gone silent, 1 fixed; 12 unchanged.</p>"), "{html}");
+    assert!(html.contains(&format!("<span class=\"mono\">{AT_RISK_THEN_BROKEN}</span></td><td><span class=\"badge v-at_risk\">at risk</span> → <span class=\"badge v-broken\">broken</span></td><td class=\"num\">5 → 6</td><td class=\"num\">+1 (+20.0%)</td>")), "{html}");
+    assert!(
+        html.contains("[Pay now](https://evil.example) | &lt;img src=x&gt;"),
+        "hostile name shown as text"
+    );
+    assert!(!html.contains("<img"), "{html}");
+    let report_md = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+    let new_md = std::fs::read_to_string(new.join("report.md")).expect("NEW's report.md");
+    let (head, changes) = report_md
+        .split_once("## Changes since the previous run\n\n")
+        .expect("changes in report.md");
+    assert!(
+        new_md.starts_with(head),
+        "report.md: NEW's, then the changes"
+    );
+    assert!(
+        changes.starts_with(
+            "**1 newly broken, 1 newly at risk, 2 new, 3 gone silent, 1 fixed**; 12 unchanged."
+        ),
+        "{changes}"
+    );
+    assert!(changes.contains("\n### Newly broken (1)\n"), "{changes}");
+
     let sections: Vec<&str> = md.lines().filter(|l| l.starts_with("## ")).collect();
     assert_eq!(
         sections,
@@ -414,4 +459,25 @@ fn a_folder_that_is_not_a_finished_run_is_refused() {
     // Usage errors are 2.
     let output = pcmfa(&["diff", run.to_str().expect("utf8")]);
     assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn with_the_catalog_new_was_scanned_with_the_report_shows_the_same_owners() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (old, new) = two_weeks(tmp.path(), &["--catalog", "docs/sample-catalog.csv"]);
+    let out = tmp.path().join("diff");
+    run_diff_with(
+        &old,
+        &new,
+        &out,
+        &["--catalog", "docs/sample-catalog.csv"],
+        0,
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    let new_html = std::fs::read_to_string(new.join("report.html")).expect("NEW's report.html");
+    assert!(new_html.contains("finance-systems@relecloud.example"));
+    assert!(without_changes(&html) == new_html);
+
+    let output = run_diff_with(&old, &new, &out, &["--catalog", "no-such-catalog.csv"], 2);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-catalog.csv"));
 }

@@ -1,5 +1,6 @@
 //! Reads an earlier run back from its output folder: `integrations.parquet`
-//! (the typed table) and `summary.json` (the run's status and time range).
+//! (the typed table, row for row) and `summary.json` (the run's status and
+//! time range).
 //!
 //! A folder without `summary.json` is not a finished run (pcmfa writes it
 //! last), so it is refused rather than compared. Columns are found by name
@@ -14,11 +15,11 @@ use arrow::compute::cast;
 use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType, UInt64Type};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use crate::aggregate::VerdictCounts;
+use crate::aggregate::{IntegrationRow, VerdictCounts};
 use crate::error::Error;
 use crate::event::Micros;
 use crate::output::summary::SCHEMA_VERSION;
-use crate::output::{INTEGRATIONS_PARQUET, SUMMARY_FILE};
+use crate::output::{INTEGRATIONS_PARQUET, SUMMARY_FILE, TOP_OPERATIONS_SEPARATOR};
 use crate::vocab::Verdict;
 
 /// One row of an earlier run's `integrations.parquet`: what the diff needs.
@@ -112,6 +113,29 @@ fn read_info(dir: &Path) -> Result<RunInfo, Error> {
 }
 
 fn read_integrations(dir: &Path) -> Result<Vec<RunIntegration>, Error> {
+    Ok(read_integration_rows(dir)?
+        .iter()
+        .map(RunIntegration::from)
+        .collect())
+}
+
+impl From<&IntegrationRow> for RunIntegration {
+    fn from(row: &IntegrationRow) -> RunIntegration {
+        RunIntegration {
+            integration: row.integration.clone(),
+            app_id: row.app_id.clone(),
+            app_name: row.app_name.clone(),
+            verdict: row.verdict,
+            counts: row.counts,
+            last_seen: row.last_seen,
+            last_broken: row.last_broken,
+            action: Some(row.action.clone()),
+        }
+    }
+}
+
+/// Every row of the run's `integrations.parquet`, in its order (worst first).
+pub fn read_integration_rows(dir: &Path) -> Result<Vec<IntegrationRow>, Error> {
     let path = dir.join(INTEGRATIONS_PARQUET);
     let file =
         File::open(&path).map_err(|e| run_error(dir, format!("{INTEGRATIONS_PARQUET}: {e}")))?;
@@ -143,7 +167,7 @@ fn column(dir: &Path, batch: &RecordBatch, name: &str, to: &DataType) -> Result<
 fn read_batch(
     dir: &Path,
     batch: &RecordBatch,
-    rows: &mut Vec<RunIntegration>,
+    rows: &mut Vec<IntegrationRow>,
 ) -> Result<(), Error> {
     let text = |name: &str| column(dir, batch, name, &DataType::Utf8);
     let count = |name: &str| column(dir, batch, name, &DataType::UInt64);
@@ -155,64 +179,96 @@ fn read_batch(
             &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
         )
     };
-    let (integration, app_id, app_name, verdict, action) = (
-        text("integration")?,
-        text("app_id")?,
-        text("app_name")?,
-        text("verdict")?,
-        text("action")?,
+    let texts = [
+        "integration",
+        "app_id",
+        "app_name",
+        "verdict",
+        "top_operations",
+        "action",
+    ]
+    .map(text);
+    let counts = [
+        "rank",
+        "broken",
+        "at_risk",
+        "compliant",
+        "not_affected",
+        "unknown",
+        "principals",
+        "tenants",
+        "operations",
+    ]
+    .map(count);
+    let times = ["first_seen", "last_seen", "last_broken"].map(time);
+    let [integration, app_id, app_name, verdict, top_operations, action] = texts;
+    let [rank, broken, at_risk, compliant, not_affected, unknown, principals, tenants, operations] =
+        counts;
+    let [first_seen, last_seen, last_broken] = times;
+    let text_at = |a: &ArrayRef, i: usize| {
+        let a = a.as_string::<i32>();
+        a.is_valid(i).then(|| a.value(i).to_string())
+    };
+    let count_at = |a: &ArrayRef, i: usize| {
+        let a = a.as_primitive::<UInt64Type>();
+        if a.is_valid(i) {
+            a.value(i)
+        } else {
+            0
+        }
+    };
+    let time_at = |a: &ArrayRef, i: usize| {
+        let a = a.as_primitive::<TimestampMicrosecondType>();
+        a.is_valid(i).then(|| a.value(i))
+    };
+    let (integration, verdict, broken, at_risk, compliant, not_affected, unknown) = (
+        integration?,
+        verdict?,
+        broken?,
+        at_risk?,
+        compliant?,
+        not_affected?,
+        unknown?,
     );
-    let (integration, app_id, app_name, verdict, action) = (
-        integration.as_string::<i32>(),
-        app_id.as_string::<i32>(),
-        app_name.as_string::<i32>(),
-        verdict.as_string::<i32>(),
-        action.as_string::<i32>(),
-    );
-    let mut by_verdict = Vec::with_capacity(Verdict::ALL.len());
-    for v in Verdict::ALL {
-        by_verdict.push(count(v.as_str())?);
-    }
-    let by_verdict: Vec<_> = by_verdict
-        .iter()
-        .map(|a| a.as_primitive::<UInt64Type>())
-        .collect();
-    let (last_seen, last_broken) = (time("last_seen")?, time("last_broken")?);
-    let (last_seen, last_broken) = (
-        last_seen.as_primitive::<TimestampMicrosecondType>(),
-        last_broken.as_primitive::<TimestampMicrosecondType>(),
-    );
-    let opt_text =
-        |a: &arrow::array::StringArray, i: usize| a.is_valid(i).then(|| a.value(i).to_string());
-    let opt_time =
-        |a: &arrow::array::TimestampMicrosecondArray, i: usize| a.is_valid(i).then(|| a.value(i));
+    let (app_id, app_name, top_operations, action) = (app_id?, app_name?, top_operations?, action?);
+    let (rank, principals, tenants, operations) = (rank?, principals?, tenants?, operations?);
+    let (first_seen, last_seen, last_broken) = (first_seen?, last_seen?, last_broken?);
     for i in 0..batch.num_rows() {
-        let key = opt_text(integration, i).ok_or_else(|| {
+        let key = text_at(&integration, i).ok_or_else(|| {
             run_error(
                 dir,
                 format!("{INTEGRATIONS_PARQUET} row {} has no integration", i + 1),
             )
         })?;
-        let verdict_text = opt_text(verdict, i).unwrap_or_default();
+        let verdict_text = text_at(&verdict, i).unwrap_or_default();
         let verdict = Verdict::parse(&verdict_text).ok_or_else(|| {
             run_error(
                 dir,
                 format!("{INTEGRATIONS_PARQUET}: integration {key:?} has an unknown verdict {verdict_text:?}"),
             )
         })?;
-        let mut counts = VerdictCounts::default();
-        for (slot, array) in counts.0.iter_mut().zip(&by_verdict) {
-            *slot = if array.is_valid(i) { array.value(i) } else { 0 };
-        }
-        rows.push(RunIntegration {
+        let by_verdict = [&broken, &at_risk, &compliant, &not_affected, &unknown];
+        rows.push(IntegrationRow {
+            rank: u32::try_from(count_at(&rank, i)).unwrap_or(u32::MAX),
             integration: key,
-            app_id: opt_text(app_id, i),
-            app_name: opt_text(app_name, i),
+            app_id: text_at(&app_id, i),
+            app_name: text_at(&app_name, i),
             verdict,
-            counts,
-            last_seen: opt_time(last_seen, i),
-            last_broken: opt_time(last_broken, i),
-            action: opt_text(action, i),
+            counts: VerdictCounts(by_verdict.map(|a| count_at(a, i))),
+            first_seen: time_at(&first_seen, i),
+            last_seen: time_at(&last_seen, i),
+            last_broken: time_at(&last_broken, i),
+            principals: count_at(&principals, i),
+            tenants: count_at(&tenants, i),
+            operations: count_at(&operations, i),
+            top_operations: text_at(&top_operations, i)
+                .map(|t| {
+                    t.split(TOP_OPERATIONS_SEPARATOR)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            action: text_at(&action, i).unwrap_or_default(),
         });
     }
     Ok(())

@@ -53,6 +53,11 @@ fn a_scanned_run_reads_back_row_for_row() {
         assert_eq!(got.last_broken, want.last_broken);
         assert_eq!(got.action.as_deref(), Some(want.action.as_str()));
     }
+    assert_eq!(
+        read_integration_rows(&out).unwrap(),
+        report.integrations,
+        "every column"
+    );
     let broken = &run.integrations[0];
     assert_eq!(broken.integration, "ua:ScriptA/1.0");
     assert_eq!(broken.verdict, Verdict::Broken);

@@ -30,6 +30,7 @@ mod test_support;
 pub(crate) use atomic::AtomicFile;
 pub use calls::{calls_schema, CallsParquetWriter, CALLS_FILE};
 pub(crate) use csv_file::{Cell, CsvFile};
+pub(crate) use csv_safe::restore as restore_csv_text;
 pub use rejects::{RejectsCsvWriter, REJECTS_CSV};
 pub use rollups::{write_rollups, ReportOptions, Rollups};
 pub use summary::{write_summary, SUMMARY_FILE};

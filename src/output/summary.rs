@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::atomic::AtomicFile;
 use crate::error::Error;
@@ -12,12 +12,17 @@ use crate::error::Error;
 /// Version of the output contract these files follow.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// Reads back with serde too (`pcmfa diff` rebuilds a run's report from it);
+/// the `&'static str` fields are then left empty for the reader to set.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     pub schema_version: u32,
+    #[serde(skip_deserializing)]
     pub tool: &'static str,
+    #[serde(skip_deserializing)]
     pub tool_version: &'static str,
     /// `complete`, or `partial` when some input was unreadable or rejected.
+    #[serde(skip_deserializing)]
     pub status: &'static str,
     pub inputs: InputTotals,
     pub accounting: Accounting,
@@ -33,7 +38,7 @@ pub struct Summary {
     pub duration_seconds: f64,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct InputTotals {
     pub files: u64,
     /// Bytes read from disk (compressed size for compressed files).
@@ -43,7 +48,7 @@ pub struct InputTotals {
     pub skipped: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Accounting {
     pub records: u64,
     pub partner_center: u64,
@@ -53,7 +58,7 @@ pub struct Accounting {
     pub holds: bool,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct VerdictTotals {
     pub broken: u64,
     pub at_risk: u64,
@@ -62,7 +67,7 @@ pub struct VerdictTotals {
     pub unknown: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PartnerCenterTotals {
     pub events: u64,
     pub api_calls: u64,
@@ -70,19 +75,19 @@ pub struct PartnerCenterTotals {
     pub by_verdict: VerdictTotals,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct IntegrationTotals {
     pub total: u64,
     pub by_verdict: VerdictTotals,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TimeRange {
     pub first: Option<String>,
     pub last: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FileSummary {
     pub path: String,
     pub format: String,
@@ -97,13 +102,13 @@ pub struct FileSummary {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct UnreadableInput {
     pub path: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SkippedInput {
     pub path: String,
     pub reason: String,
