@@ -179,32 +179,31 @@ fn read_batch(
             &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
         )
     };
-    let texts = [
-        "integration",
-        "app_id",
-        "app_name",
-        "verdict",
-        "top_operations",
-        "action",
-    ]
-    .map(text);
-    let counts = [
-        "rank",
-        "broken",
-        "at_risk",
-        "compliant",
-        "not_affected",
-        "unknown",
-        "principals",
-        "tenants",
-        "operations",
-    ]
-    .map(count);
-    let times = ["first_seen", "last_seen", "last_broken"].map(time);
-    let [integration, app_id, app_name, verdict, top_operations, action] = texts;
-    let [rank, broken, at_risk, compliant, not_affected, unknown, principals, tenants, operations] =
-        counts;
-    let [first_seen, last_seen, last_broken] = times;
+    // Columns in the contract's order, so the first missing one is named.
+    let integration = text("integration")?;
+    let app_id = text("app_id")?;
+    let app_name = text("app_name")?;
+    let verdict = text("verdict")?;
+    let [broken, at_risk, compliant, not_affected, unknown] = [
+        count("broken")?,
+        count("at_risk")?,
+        count("compliant")?,
+        count("not_affected")?,
+        count("unknown")?,
+    ];
+    let [first_seen, last_seen, last_broken] = [
+        time("first_seen")?,
+        time("last_seen")?,
+        time("last_broken")?,
+    ];
+    let [rank, principals, tenants, operations] = [
+        count("rank")?,
+        count("principals")?,
+        count("tenants")?,
+        count("operations")?,
+    ];
+    let top_operations = text("top_operations")?;
+    let action = text("action")?;
     let text_at = |a: &ArrayRef, i: usize| {
         let a = a.as_string::<i32>();
         a.is_valid(i).then(|| a.value(i).to_string())
@@ -221,18 +220,6 @@ fn read_batch(
         let a = a.as_primitive::<TimestampMicrosecondType>();
         a.is_valid(i).then(|| a.value(i))
     };
-    let (integration, verdict, broken, at_risk, compliant, not_affected, unknown) = (
-        integration?,
-        verdict?,
-        broken?,
-        at_risk?,
-        compliant?,
-        not_affected?,
-        unknown?,
-    );
-    let (app_id, app_name, top_operations, action) = (app_id?, app_name?, top_operations?, action?);
-    let (rank, principals, tenants, operations) = (rank?, principals?, tenants?, operations?);
-    let (first_seen, last_seen, last_broken) = (first_seen?, last_seen?, last_broken?);
     for i in 0..batch.num_rows() {
         let key = text_at(&integration, i).ok_or_else(|| {
             run_error(
