@@ -20,6 +20,7 @@ pub mod classify;
 pub mod diff;
 pub mod error;
 pub mod event;
+pub mod evidence;
 pub mod formats;
 pub mod input;
 pub mod output;

@@ -21,7 +21,7 @@ mod http_record;
 mod http_record_oracle;
 mod iis;
 mod json_doc;
-mod keys;
+pub(crate) mod keys;
 mod nginx;
 mod partner_requests;
 mod sign_in;
@@ -31,6 +31,7 @@ pub mod timestamp;
 use serde_json::Value;
 
 use crate::event::{Observation, RejectReason};
+use crate::evidence::{token_request, SideFact};
 
 pub use http_record::MFA_ERROR_CODE;
 pub use iis::{is_directive as is_w3c_directive, W3cFields};
@@ -472,6 +473,9 @@ fn looks_like_har(text: &[u8]) -> bool {
 pub enum Parsed {
     /// An event worth classifying, with its `format` label.
     Event(Box<Observation>, &'static str),
+    /// A record that is not a Partner Center call but holds evidence about
+    /// some (a token request), with its `format` label.
+    SideEvidence(Option<SideFact>, &'static str),
     /// A record that cannot be read.
     Reject(RejectReason),
 }
@@ -507,12 +511,14 @@ pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
             .iter()
             .any(|(key, _)| SHAPE_KEYS.contains(&keys::NormalKey::new(key).as_str()));
     match format.records {
-        RecordKind::Auto if !may_be_other_kind => Parsed::Event(
-            Box::new(http_record::read_http(&doc, root)),
+        RecordKind::Auto if !may_be_other_kind => http_event(
+            bytes,
+            http_record::read_http(&doc, root),
             format_label(format.framing, RecordKind::Http),
         ),
-        RecordKind::Http | RecordKind::Har => Parsed::Event(
-            Box::new(http_record::read_http(&doc, root)),
+        RecordKind::Http | RecordKind::Har => http_event(
+            bytes,
+            http_record::read_http(&doc, root),
             format_label(format.framing, format.records),
         ),
         _ => match serde_json::from_slice::<Value>(bytes) {
@@ -521,6 +527,20 @@ pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
             _ => Parsed::Reject(RejectReason::InvalidJson),
         },
     }
+}
+
+/// An HTTP record read on the fast path: a Partner Center call, or a token
+/// request to Entra ID (evidence about an app, not a call), read again as a
+/// `Value` for its body: token requests are few.
+fn http_event(bytes: &[u8], observation: Observation, label: &'static str) -> Parsed {
+    if token_request::targets_token_endpoint(&observation) {
+        if let Ok(Value::Object(record)) = serde_json::from_slice::<Value>(bytes) {
+            if let Some(request) = token_request::from_json_record(&record, &observation) {
+                return Parsed::SideEvidence(Some(SideFact::TokenRequest(request)), label);
+            }
+        }
+    }
+    Parsed::Event(Box::new(observation), label)
 }
 
 /// Every top-level key (normalised) that [`recognise`] looks at: a record
@@ -551,6 +571,7 @@ fn read_object(record: &serde_json::Map<String, Value>, format: Format) -> Parse
         RecordKind::Auto => recognise(record),
         kind => kind,
     };
+    let label = format_label(format.framing, kind);
     let observation = match kind {
         RecordKind::SignIn => sign_in::read_sign_in(record),
         RecordKind::PartnerRequest => partner_requests::read_report_item(record),
@@ -564,9 +585,16 @@ fn read_object(record: &serde_json::Map<String, Value>, format: Format) -> Parse
         RecordKind::AppException => {
             app_insights::read_app_insights(record, app_insights::Table::Exceptions)
         }
-        _ => http_record::read_http_object(record),
+        _ => {
+            let observation = http_record::read_http_object(record);
+            // A token request is evidence about an app, not a Partner Center call.
+            if let Some(request) = token_request::from_json_record(record, &observation) {
+                return Parsed::SideEvidence(Some(SideFact::TokenRequest(request)), label);
+            }
+            observation
+        }
     };
-    Parsed::Event(Box::new(observation), format_label(format.framing, kind))
+    Parsed::Event(Box::new(observation), label)
 }
 
 /// Reads one W3C line with the `#Fields:` in force above it.
@@ -589,10 +617,12 @@ fn parse_text_record(bytes: &[u8], kind: RecordKind, fields: &W3cFields) -> Pars
         RecordKind::Iis => iis::read_w3c(line, fields),
         _ => Some(text_log::read_text_log(text)),
     };
+    let label = format_label(Framing::Lines, kind);
     match observation {
-        Some(observation) => {
-            Parsed::Event(Box::new(observation), format_label(Framing::Lines, kind))
-        }
+        Some(observation) => match token_request::from_text_record(text, &observation) {
+            Some(request) => Parsed::SideEvidence(Some(SideFact::TokenRequest(request)), label),
+            None => Parsed::Event(Box::new(observation), label),
+        },
         None => Parsed::Reject(RejectReason::MalformedLine),
     }
 }
@@ -694,6 +724,9 @@ mod tests {
                             la == lb && format!("{a:?}") == format!("{b:?}") && a.bearer == b.bearer
                         }
                         (Parsed::Reject(a), Parsed::Reject(b)) => a == b,
+                        (Parsed::SideEvidence(a, la), Parsed::SideEvidence(b, lb)) => {
+                            a == b && la == lb
+                        }
                         _ => false,
                     };
                     assert!(
@@ -825,7 +858,7 @@ mod tests {
         for (bytes, want) in cases {
             match parse_record(bytes, AUTO_LINES) {
                 Parsed::Reject(reason) => assert_eq!(reason, *want, "{bytes:?}"),
-                Parsed::Event(..) => panic!("accepted {bytes:?}"),
+                Parsed::Event(..) | Parsed::SideEvidence(..) => panic!("accepted {bytes:?}"),
             }
         }
     }
@@ -868,6 +901,7 @@ mod tests {
                         "{record}"
                     );
                 }
+                Parsed::SideEvidence(..) => panic!("{record}: read as side evidence"),
                 Parsed::Reject(reason) => panic!("{record}: {reason:?}"),
             }
         }
