@@ -19,6 +19,8 @@ pub enum Error {
     },
     #[error("cannot write Parquet {path}: {message}")]
     Parquet { path: PathBuf, message: String },
+    #[error("cannot read the pcmfa run in {path}: {message}")]
+    Run { path: PathBuf, message: String },
     #[error("no input matches {0}")]
     NoMatch(String),
     #[error("unknown format {0:?}; `pcmfa formats` lists them")]

@@ -12,7 +12,8 @@
 //! [`token`] (claims) -> [`classify`] (verdict and evidence) ->
 //! [`aggregate`] (mergeable per-integration state) -> [`output`] (one writer
 //! per contract file; [`report`] renders the HTML and Markdown reports).
-//! [`pipeline`] wires them together in parallel.
+//! [`pipeline`] wires them together in parallel. [`diff`] compares two
+//! earlier runs' outputs.
 //!
 //! Beyond one run: [`shard`] splits a manifest of inputs across N scans,
 //! and [`rollup`] reads the calls that runs and shards wrote back into the
@@ -20,6 +21,7 @@
 
 pub mod aggregate;
 pub mod classify;
+pub mod diff;
 pub mod error;
 pub mod event;
 pub mod evidence;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use pcmfa::formats::{format_by_name, FORMATS};
@@ -20,16 +20,46 @@ use pcmfa::redact::Redactor;
 use pcmfa::report::Catalog;
 use pcmfa::rollup::Window;
 use pcmfa::shard::{read_manifest, ShardSpec};
+use pcmfa::vocab::Verdict;
 
 /// Exit codes: every input read; the run failed (bad flags, an output that
 /// cannot be written, or rejects over --max-reject-ratio); some input was
 /// unreadable, cut short or rejected (outputs still written, `summary.json`
-/// says `partial`). clap exits 2 on a usage error.
+/// says `partial`); an integration reached the --fail-on verdict. clap exits
+/// 2 on a usage error. When several apply: failed, then --fail-on, then
+/// partial.
 mod exit_codes {
     pub const COMPLETE: u8 = 0;
     pub const FAILED: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const PARTIAL: u8 = 3;
+    pub const FAIL_ON: u8 = 4;
+}
+
+/// The verdict `--fail-on` gates on; `at_risk` means at risk or worse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    #[value(name = "broken")]
+    Broken,
+    #[value(name = "at_risk")]
+    AtRisk,
+}
+
+impl FailOn {
+    /// Whether an integration with this verdict reaches the gate.
+    fn reached_by(self, verdict: Verdict) -> bool {
+        match self {
+            FailOn::Broken => verdict == Verdict::Broken,
+            FailOn::AtRisk => matches!(verdict, Verdict::Broken | Verdict::AtRisk),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Broken => "broken",
+            FailOn::AtRisk => "at_risk",
+        }
+    }
 }
 
 #[derive(Parser)]
@@ -37,7 +67,7 @@ mod exit_codes {
     name = "pcmfa",
     version,
     about = "Find the Partner Center integrations that MFA enforcement (401 / 900421) breaks, from exported logs.",
-    after_help = "Examples:\n  pcmfa scan sample-data --out out\n  pcmfa scan 'logs/**/*.jsonl.gz' entra/ --out reports/2026-06-08 --threads 8\n  zcat gateway.jsonl.gz | pcmfa scan - --out out\n\nExit codes: 0 complete, 1 failed (or rejects over --max-reject-ratio), 2 bad usage, 3 partial (some input unreadable or rejected; outputs written)."
+    after_help = "Examples:\n  pcmfa scan sample-data --out out\n  pcmfa scan 'logs/**/*.jsonl.gz' entra/ --out reports/2026-06-08 --threads 8\n  zcat gateway.jsonl.gz | pcmfa scan - --out out\n  pcmfa diff reports/2026-W22 reports/2026-W23 --out reports/2026-W23-diff\n\nExit codes: 0 complete, 1 failed (or rejects over --max-reject-ratio), 2 bad usage, 3 partial (some input unreadable or rejected; outputs written), 4 an integration reached the --fail-on verdict (outputs written). Precedence: 1, then 4, then 3."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -108,6 +138,40 @@ enum Command {
         /// --chunk-size 1048576. Smaller spreads small inputs across threads.
         #[arg(long, value_name = "BYTES")]
         chunk_size: Option<usize>,
+        /// Exit 4 (outputs still written) when any integration's verdict is
+        /// broken, or at_risk or worse: a gate for scheduled jobs and CI.
+        /// A failed run still exits 1; a partial run that reaches the gate
+        /// exits 4, one that does not exits 3.
+        #[arg(long, value_name = "VERDICT")]
+        fail_on: Option<FailOn>,
+        /// Print summary.json to standard output (nothing else goes there;
+        /// messages stay on stderr), e.g. --json | jq .integrations.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare two earlier runs: what broke, what is newly at risk, what was
+    /// fixed, what went silent, what is new.
+    #[command(
+        after_help = "Example:\n  pcmfa diff reports/2026-W22 reports/2026-W23 --out reports/2026-W23-diff\n\nOLD and NEW are --out folders of earlier runs (their integrations.parquet and summary.json are read). Writes diff.csv (every integration of either run, most urgent first), diff.md (a headline and tables for chat or email), and report.html and report.md (NEW's report with a \"Changes since the previous run\" section) into --out; existing files of other names are left alone.\n\nExit codes: 0 written, 1 failed (OLD or NEW is not a finished pcmfa run, or --out cannot be written), 2 bad usage (bad flags, an unusable --catalog)."
+    )]
+    Diff {
+        /// Output folder of the earlier run, e.g. reports/2026-W22.
+        #[arg(value_name = "OLD")]
+        old: PathBuf,
+        /// Output folder of the later run, e.g. reports/2026-W23.
+        #[arg(value_name = "NEW")]
+        new: PathBuf,
+        /// Folder for diff.csv, diff.md, report.html and report.md (created
+        /// if missing).
+        #[arg(long, short, value_name = "DIR")]
+        out: PathBuf,
+        /// The CSV of your integrations NEW was scanned with, so the report
+        /// shows the same owners, e.g. --catalog apps.csv.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+        /// No closing summary on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Rebuild the reports from earlier runs' or shards' calls.
     #[command(
@@ -141,6 +205,13 @@ enum Command {
         /// Write into --out even when it holds files pcmfa did not write.
         #[arg(long)]
         force: bool,
+        /// Exit 4 (outputs still written) when any integration's verdict is
+        /// broken, or at_risk or worse, as for scan.
+        #[arg(long, value_name = "VERDICT")]
+        fail_on: Option<FailOn>,
+        /// Print summary.json to standard output (nothing else goes there).
+        #[arg(long)]
+        json: bool,
     },
     /// List the input formats and how each is recognised.
     Formats,
@@ -174,6 +245,8 @@ fn run() -> Result<u8> {
             catalog,
             quiet,
             force,
+            fail_on,
+            json,
         } => {
             let mut config = ReportConfig::new(inputs, out);
             config.force = force;
@@ -193,11 +266,10 @@ fn run() -> Result<u8> {
             if !quiet {
                 print_summary(&outcome, &config.out_dir, config.catalog.as_ref());
             }
-            Ok(if outcome.summary.status == "complete" {
-                exit_codes::COMPLETE
-            } else {
-                exit_codes::PARTIAL
-            })
+            if json {
+                print_summary_json(&config.out_dir)?;
+            }
+            Ok(outcome_code(&outcome, fail_on))
         }
         Command::Scan {
             mut inputs,
@@ -213,6 +285,8 @@ fn run() -> Result<u8> {
             redact_key,
             max_reject_ratio,
             catalog,
+            fail_on,
+            json,
         } => {
             if !(0.0..=1.0).contains(&max_reject_ratio) {
                 bail!("--max-reject-ratio must be between 0 and 1");
@@ -253,12 +327,16 @@ fn run() -> Result<u8> {
             }
             let report = with_progress(quiet, |progress| scan(&config, progress))
                 .with_context(|| format!("scan into {} failed", config.out_dir.display()))?;
+            // A shard writes its summary and tables under shards/<I>-of-<N>/.
+            let run_dir = match config.shard {
+                Some(spec) => config.out_dir.join(SHARDS_DIR).join(spec.label()),
+                None => config.out_dir.clone(),
+            };
             if !quiet {
-                let tables = match config.shard {
-                    Some(spec) => config.out_dir.join(SHARDS_DIR).join(spec.label()),
-                    None => config.out_dir.clone(),
-                };
-                print_summary(&report, &tables, config.catalog.as_ref());
+                print_summary(&report, &run_dir, config.catalog.as_ref());
+            }
+            if json {
+                print_summary_json(&run_dir)?;
             }
             let accounting = &report.summary.accounting;
             let rejected_share = accounting.rejected as f64 / accounting.records.max(1) as f64;
@@ -272,11 +350,27 @@ fn run() -> Result<u8> {
                 );
                 return Ok(exit_codes::FAILED);
             }
-            Ok(if report.summary.status == "complete" {
-                exit_codes::COMPLETE
-            } else {
-                exit_codes::PARTIAL
-            })
+            Ok(outcome_code(&report, fail_on))
+        }
+        Command::Diff {
+            old,
+            new,
+            out,
+            catalog,
+            quiet,
+        } => {
+            let catalog = match catalog.map(|path| Catalog::from_path(&path)).transpose() {
+                Ok(catalog) => catalog,
+                Err(err) => {
+                    eprintln!("pcmfa: error: {err}");
+                    return Ok(exit_codes::USAGE);
+                }
+            };
+            let diff = pcmfa::diff::write_diff(&old, &new, &out, catalog.as_ref())?;
+            if !quiet {
+                print_diff_summary(&diff, &out);
+            }
+            Ok(exit_codes::COMPLETE)
         }
     }
 }
@@ -305,6 +399,86 @@ fn read_manifest_arg(manifest: &str) -> Result<Vec<String>> {
         bail!("--files-from {manifest} lists -; a manifest names files");
     }
     Ok(inputs)
+}
+
+/// The exit code of a run that wrote its outputs: 4 when an integration
+/// reached the `--fail-on` verdict, else 3 when partial, else 0. (A failed
+/// run has returned 1 before this.)
+fn outcome_code(report: &ScanReport, fail_on: Option<FailOn>) -> u8 {
+    if let Some(gate) = fail_on {
+        let reached = report
+            .integrations
+            .iter()
+            .filter(|row| gate.reached_by(row.verdict))
+            .count();
+        if reached > 0 {
+            eprintln!(
+                "pcmfa: --fail-on {}: {reached} integration{} reached it; exit {}",
+                gate.as_str(),
+                if reached == 1 { "" } else { "s" },
+                exit_codes::FAIL_ON
+            );
+            return exit_codes::FAIL_ON;
+        }
+    }
+    if report.summary.status == "complete" {
+        exit_codes::COMPLETE
+    } else {
+        exit_codes::PARTIAL
+    }
+}
+
+/// Copies the summary.json just written to stdout, byte for byte.
+fn print_summary_json(out_dir: &std::path::Path) -> Result<()> {
+    let path = out_dir.join(pcmfa::output::SUMMARY_FILE);
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+        // A reader that stopped early (`| head`) is not a failure.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+fn print_diff_summary(diff: &pcmfa::diff::Diff, out: &std::path::Path) {
+    use pcmfa::diff::Change;
+    let counts: Vec<String> = Change::ALL
+        .into_iter()
+        .map(|c| format!("{} {}", diff.count(c), c.label()))
+        .collect();
+    eprintln!(
+        "pcmfa: compared {} ({} integrations) with {} ({} integrations): {}",
+        diff.old.dir.display(),
+        diff.rows.iter().filter(|r| r.old.is_some()).count(),
+        diff.new.dir.display(),
+        diff.rows.iter().filter(|r| r.new.is_some()).count(),
+        counts.join(", ")
+    );
+    for row in diff
+        .rows
+        .iter()
+        .filter(|r| r.change != Change::Unchanged)
+        .take(5)
+    {
+        let verdict = |v: Option<Verdict>| v.map_or("-", Verdict::as_str);
+        eprintln!(
+            "  {:>3}. {:<15} {} {} -> {} ({} -> {} calls)",
+            row.rank,
+            row.change.as_str(),
+            row.integration,
+            verdict(row.verdict_old()),
+            verdict(row.verdict_new()),
+            row.count_old(None),
+            row.count_new(None),
+        );
+    }
+    for warning in diff.warnings() {
+        eprintln!("  note: {warning}");
+    }
+    eprintln!(
+        "  diff.csv, diff.md and report.html (with the changes) in {}",
+        out.display()
+    );
 }
 
 /// Runs `job` while a progress bar (driven by bytes read) draws on stderr.

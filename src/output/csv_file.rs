@@ -22,6 +22,10 @@ pub(crate) enum Cell<'a> {
     /// Absent value: an empty cell.
     Null,
     Count(u64),
+    /// A signed integer (a change: `-12`), never taken for a formula.
+    Signed(i64),
+    /// A decimal written with one digit after the point (`-12.5`).
+    Decimal1(f64),
 }
 
 impl<'a> From<Option<&'a str>> for Cell<'a> {
@@ -60,6 +64,8 @@ impl CsvFile {
                 Cell::Text(text) => self.writer.write_field(neutralise(text).as_bytes()),
                 Cell::Null => self.writer.write_field(b""),
                 Cell::Count(n) => self.writer.write_field(n.to_string()),
+                Cell::Signed(n) => self.writer.write_field(n.to_string()),
+                Cell::Decimal1(x) => self.writer.write_field(format!("{x:.1}")),
             };
             written.map_err(|e| self.error(e))?;
         }

@@ -22,6 +22,16 @@ pub(crate) fn neutralise(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Undoes [`neutralise`]: the text a CSV cell written by pcmfa stands for.
+/// (pcmfa never writes a cell that starts with `'` and a trigger unless it
+/// added the `'`.)
+pub(crate) fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(TRIGGERS) => rest,
+        _ => cell,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +49,15 @@ mod tests {
             ("-", "'-"),
         ] {
             assert_eq!(neutralise(raw), safe, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn restore_undoes_neutralise() {
+        for text in [
+            "=1+2", "-", "@x", "\t=1", "'quoted", "'", "plain", "", "''=x",
+        ] {
+            assert_eq!(restore(&neutralise(text)), text, "{text:?}");
         }
     }
 

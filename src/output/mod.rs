@@ -31,7 +31,10 @@ mod tables;
 #[cfg(test)]
 pub(crate) mod test_support;
 
+pub(crate) use atomic::AtomicFile;
 pub use calls::{calls_schema, CallsParquetWriter, CALLS_FILE};
+pub(crate) use csv_file::{Cell, CsvFile};
+pub(crate) use csv_safe::restore as restore_csv_text;
 pub use hive::{PartitionedCallsWriter, CALLS_DIR, NO_DATE_PARTITION, SHARDS_DIR};
 pub use rejects::{RejectsCsvWriter, REJECTS_CSV};
 pub use rollups::{write_rollups, ReportOptions, Rollups};

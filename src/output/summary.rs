@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::atomic::AtomicFile;
 use crate::error::Error;
@@ -12,17 +12,24 @@ use crate::error::Error;
 /// Version of the output contract these files follow.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// Reads back with serde too (`pcmfa diff` rebuilds a run's report from it);
+/// the `&'static str` fields are then left empty for the reader to set.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     pub schema_version: u32,
+    #[serde(skip_deserializing)]
     pub tool: &'static str,
+    #[serde(skip_deserializing)]
     pub tool_version: &'static str,
     /// `complete`, or `partial` when some input was unreadable or rejected.
+    #[serde(skip_deserializing)]
     pub status: &'static str,
     pub inputs: InputTotals,
     pub accounting: Accounting,
     pub partner_center: PartnerCenterTotals,
     pub integrations: IntegrationTotals,
+    /// Absent from runs written before it existed (read back as zeros).
+    #[serde(default)]
     pub cross_record_evidence: CrossRecordEvidence,
     pub time_range: TimeRange,
     pub files: Vec<FileSummary>,
@@ -41,7 +48,7 @@ pub struct Summary {
 }
 
 /// Which share of the inputs a sharded scan read.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ShardInfo {
     /// Zero-based.
     pub index: usize,
@@ -53,7 +60,7 @@ pub struct ShardInfo {
 }
 
 /// What `pcmfa report` rolled up.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RollupInfo {
     /// `--since`, `--until` (UTC days, inclusive), null when open.
     pub since: Option<String>,
@@ -70,18 +77,18 @@ pub struct RollupInfo {
 }
 
 /// Summed `inputs` and `accounting` of the source runs' `summary.json` files.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SourceTotals {
     /// Summaries read.
     pub runs: u64,
     pub inputs: InputTotals,
     pub accounting: Accounting,
     /// Summaries that could not be read.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreadable: Vec<UnreadableInput>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct InputTotals {
     pub files: u64,
     /// Bytes read from disk (compressed size for compressed files).
@@ -91,7 +98,7 @@ pub struct InputTotals {
     pub skipped: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Accounting {
     pub records: u64,
     pub partner_center: u64,
@@ -101,7 +108,7 @@ pub struct Accounting {
     pub holds: bool,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct VerdictTotals {
     pub broken: u64,
     pub at_risk: u64,
@@ -110,7 +117,7 @@ pub struct VerdictTotals {
     pub unknown: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PartnerCenterTotals {
     pub events: u64,
     pub api_calls: u64,
@@ -118,7 +125,7 @@ pub struct PartnerCenterTotals {
     pub by_verdict: VerdictTotals,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct IntegrationTotals {
     pub total: u64,
     pub by_verdict: VerdictTotals,
@@ -126,7 +133,7 @@ pub struct IntegrationTotals {
 
 /// Evidence that came from other records than the call's own: token
 /// requests and Application Insights traces (see `crate::evidence`).
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CrossRecordEvidence {
     /// Token request records for Partner Center (counted as `other`).
     pub token_requests: u64,
@@ -151,13 +158,13 @@ pub struct CrossRecordEvidence {
     pub not_held: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TimeRange {
     pub first: Option<String>,
     pub last: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FileSummary {
     pub path: String,
     pub format: String,
@@ -172,13 +179,13 @@ pub struct FileSummary {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct UnreadableInput {
     pub path: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SkippedInput {
     pub path: String,
     pub reason: String,

@@ -110,4 +110,5 @@ pub const CONTRACT_FILES: &[&str] = &[
     "summary.json",
 ];
 pub mod analyst;
+pub mod gateway;
 pub mod png;
