@@ -8,6 +8,7 @@
 //! by one by their shape, so a stream mixing gateway lines and sign-in lines
 //! reads correctly.
 
+pub mod field_map;
 mod http_record;
 mod keys;
 mod partner_requests;
@@ -18,6 +19,7 @@ use serde_json::Value;
 
 use crate::event::{Observation, RejectReason};
 
+pub use field_map::{Column, FieldMap, FieldMapError, FieldPath};
 pub use http_record::MFA_ERROR_CODE;
 
 /// How a file's bytes are cut into records.
@@ -289,6 +291,11 @@ pub enum Parsed {
 
 /// Reads one record (a line or an array element, without its newline).
 pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
+    parse_record_mapped(bytes, format, &FieldMap::EMPTY)
+}
+
+/// [`parse_record`], with the user's `--field` mapping applied to HTTP records.
+pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> Parsed {
     let value: Value = match serde_json::from_slice(bytes) {
         Ok(value) => value,
         Err(_) if std::str::from_utf8(bytes).is_err() => {
@@ -310,7 +317,11 @@ pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
     let observation = match kind {
         RecordKind::SignIn => sign_in::read_sign_in(&record),
         RecordKind::PartnerRequest => partner_requests::read_report_item(&record),
-        _ => http_record::read_http(&record),
+        _ => {
+            let mut observation = http_record::read_http(&record);
+            fields.apply(&record, &mut observation);
+            observation
+        }
     };
     Parsed::Event(Box::new(observation), format_label(format.framing, kind))
 }
