@@ -11,7 +11,8 @@
 //! [`formats`] (one parser per log source, each producing an [`event::Observation`]) ->
 //! [`token`] (claims) -> [`classify`] (verdict and evidence) ->
 //! [`aggregate`] (mergeable per-integration state) -> [`output`] (one writer
-//! per contract file). [`pipeline`] wires them together in parallel.
+//! per contract file). [`pipeline`] wires them together in parallel;
+//! [`sniff`] shows how the first records of a file are read, for a person.
 
 pub mod aggregate;
 pub mod classify;
@@ -23,6 +24,7 @@ pub mod output;
 pub mod pipeline;
 pub mod prefilter;
 pub mod redact;
+pub mod sniff;
 pub mod token;
 pub mod vocab;
 

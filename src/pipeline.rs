@@ -25,8 +25,8 @@ use crate::error::Error;
 use crate::event::{Call, Reject, RejectReason};
 use crate::formats::timestamp::format_iso;
 use crate::formats::{
-    detect, format_label, parse_record, Detection, Format, Framing, Parsed, RecordKind,
-    DOCUMENT_PATHS, HAR_PATHS,
+    detect, format_label, not_a_log, parse_record_mapped, Detection, Format, Framing, Parsed, RecordKind,
+    FieldMap, DOCUMENT_PATHS, HAR_PATHS,
 };
 use crate::input::json_array::{ElementError, JsonArrayFramer};
 use crate::input::{discover, open, utf16_bom, InputFile, LineChunk, LineChunker, Utf16Reader};
@@ -62,6 +62,8 @@ pub struct ScanConfig {
     pub force: bool,
     /// Pseudonymise principals with this keyed HMAC.
     pub redactor: Option<Redactor>,
+    /// Where a custom-schema gateway log keeps its columns (`--field`).
+    pub fields: FieldMap,
 }
 
 impl ScanConfig {
@@ -75,6 +77,7 @@ impl ScanConfig {
             max_record_bytes: 16 << 20,
             force: false,
             redactor: None,
+            fields: FieldMap::default(),
         }
     }
 }
@@ -108,6 +111,7 @@ thread_local! {
 struct Shared {
     prefilter: Prefilter,
     redactor: Option<Redactor>,
+    fields: FieldMap,
     /// One partial state per worker thread, merged at the end.
     partials: Vec<Mutex<Aggregates>>,
 }
@@ -184,6 +188,7 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
     let shared = Arc::new(Shared {
         prefilter: Prefilter::new(),
         redactor: config.redactor.clone(),
+        fields: config.fields.clone(),
         partials: (0..threads)
             .map(|_| Mutex::new(Aggregates::default()))
             .collect(),
@@ -321,7 +326,9 @@ impl Reader<'_> {
             opened.reader = Box::new(Utf16Reader::new(Cursor::new(head).chain(raw)));
             (head, head_error) = read_head(&mut opened.reader);
         }
-        let format = match self.config.format {
+        // A forced format still never reads an image or an archive.
+        let forced = self.config.format.filter(|_| not_a_log(&head).is_none());
+        let format = match forced {
             Some(format) => format,
             None => match detect(&head) {
                 Detection::Recognised(format) => format,
@@ -544,7 +551,7 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
             result.other += 1;
             return;
         }
-        match parse_record(bytes, format) {
+        match parse_record_mapped(bytes, format, &shared.fields) {
             Parsed::Reject(reason) => result.rejects.push(Reject {
                 source_file: source.clone(),
                 source_record: record,

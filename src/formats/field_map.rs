@@ -196,6 +196,11 @@ impl FieldPath {
         }
     }
 
+    /// A path of these segments (taken as they are, no quoting needed).
+    pub fn from_segments(segments: Vec<String>) -> FieldPath {
+        FieldPath { segments }
+    }
+
     /// The value at this path, when the record holds a non-null one there.
     pub fn resolve<'v>(&self, record: &'v Map<String, Value>) -> Option<Cow<'v, Value>> {
         let (first, rest) = self.segments.split_first()?;

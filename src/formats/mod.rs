@@ -8,9 +8,11 @@
 //! by one by their shape, so a stream mixing gateway lines and sign-in lines
 //! reads correctly.
 
+mod examples;
 pub mod field_map;
 mod http_record;
-mod keys;
+pub(crate) mod keys;
+mod not_a_log;
 mod partner_requests;
 mod sign_in;
 pub mod timestamp;
@@ -19,8 +21,10 @@ use serde_json::Value;
 
 use crate::event::{Observation, RejectReason};
 
+pub use examples::example_of;
 pub use field_map::{Column, FieldMap, FieldMapError, FieldPath};
 pub use http_record::MFA_ERROR_CODE;
+pub use not_a_log::not_a_log;
 
 /// How a file's bytes are cut into records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,11 +133,9 @@ pub fn detect(head: &[u8]) -> Detection {
     if head.is_empty() {
         return Detection::Unrecognised("empty");
     }
-    // NUL bytes in the first line mean binary (an image, an archive); one bad
-    // line further down is a reject, not a reason to skip the file.
-    let first_line = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len()).min(8192)];
-    if first_line.contains(&0) {
-        return Detection::Unrecognised("binary content");
+    // Images, archives, documents, binaries.
+    if let Some(what) = not_a_log(head) {
+        return Detection::Unrecognised(what);
     }
     let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else {
         return Detection::Unrecognised("empty");

@@ -1,0 +1,55 @@
+//! One example record per format: what `pcmfa formats` and the README show.
+//!
+//! Each example is a real record (or a whole small document) of its format,
+//! and a test reads each one back: recognised as that format and labelled
+//! with its name. Tokens are written `<token>`: an example never holds one.
+
+/// (format name, example), in the order of [`super::FORMATS`].
+pub const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "gateway_json_lines",
+        r#"{"@t":"2026-06-01T08:15:03Z","host":"api.partnercenter.microsoft.com","request":"GET /v1/customers HTTP/1.1","status_code":401,"authorization":"Bearer <token>","body":"{\"code\":900421}"}"#,
+    ),
+    (
+        "gateway_json_array",
+        r#"{"records":[{"time":"2026-06-05T10:00:00Z","url":"https://api.partnercenter.microsoft.com/v1/customers","status":200,"headers":{"authorization":"Bearer <token>"}}]}"#,
+    ),
+    (
+        "har",
+        r#"{"log":{"version":"1.2","creator":{"name":"Fiddler","version":"5.0"},"entries":[{"startedDateTime":"2026-06-03T10:02:11+02:00","request":{"method":"GET","url":"https://api.partnercenter.microsoft.com/v1/customers","headers":[{"name":"ValidateMfa","value":"true"}]},"response":{"status":200,"headers":[{"name":"isMfaCompliant","value":"False"}]}}]}}"#,
+    ),
+    (
+        "partner_requests",
+        r#"{"totalCount":1,"items":[{"requestId":"5d2b0f6e-1c3a-4e7b-9a8d-2f1e0c9b8a71","operationName":"Get /v{version}/customers/{customer_id}/subscriptions","requestDateTime":"2026-06-08T09:12:44.52","applicationId":"2f6e8b1c-4d3a-4b2e-9c1d-7e6f5a4b3c2d","mfaCompliant":false}],"attributes":{"objectType":"Collection"}}"#,
+    ),
+    (
+        "entra_signin_json_lines",
+        r#"{"time":"2026-06-04T07:02:11Z","category":"SignInLogs","properties":{"appId":"3689c65e-e071-43ed-9239-d8b03e0144e6","resourceId":"fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd","status":{"errorCode":50076},"authenticationRequirement":"multiFactorAuthentication"}}"#,
+    ),
+    (
+        "entra_signin_json_array",
+        r#"[{"createdDateTime":"2026-06-01T09:00:00Z","appId":"fe162265-865f-43f1-ac0a-ec74610ff784","resourceId":"fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd","status":{"errorCode":0},"authenticationRequirement":"singleFactorAuthentication"}]"#,
+    ),
+];
+
+/// The example of the format called `name`.
+pub fn example_of(name: &str) -> Option<&'static str> {
+    EXAMPLES.iter().find(|(n, _)| *n == name).map(|(_, e)| *e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_format_has_one_example_and_no_example_is_orphaned() {
+        let names: Vec<&str> = super::super::FORMATS.iter().map(|f| f.name).collect();
+        let examples: Vec<&str> = EXAMPLES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, examples, "EXAMPLES follows FORMATS, one each");
+        for (name, example) in EXAMPLES {
+            assert!(!example.contains("eyJ"), "{name}: an example holds no token");
+            assert!(!example.contains('|'), "{name}: a '|' breaks the README table");
+            assert!(!example.contains('\n'), "{name}: one line");
+        }
+    }
+}

@@ -1,0 +1,505 @@
+//! `pcmfa sniff`: how pcmfa reads a file, shown record by record.
+//!
+//! A user whose file was read in a surprising way (skipped, all `other`,
+//! `unknown` verdicts) needs to see what pcmfa saw: the format it
+//! recognised and why, then for the first records which field fed each
+//! column and the verdict and evidence each would get in a scan. This module
+//! returns that as data ([`FileSniff`]); the binary prints it. Values that
+//! could hold a secret never leave here: a token is described by its size and
+//! whether its claims decode, URLs and paths lose their query strings, and
+//! bodies and headers are never shown.
+
+pub mod sources;
+
+use std::io::{self, Cursor, Read};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::classify::hosts::split_url;
+use crate::classify::{classify_with, Origin};
+use crate::event::{Observation, RejectReason};
+use crate::formats::field_map::{Column, FieldMap};
+use crate::formats::timestamp::format_iso;
+use crate::formats::{
+    detect, format_label, not_a_log, parse_record_mapped, Detection, Format, Framing, Parsed,
+    RecordKind, DOCUMENT_PATHS, HAR_PATHS,
+};
+use crate::input::json_array::{ElementError, JsonArrayFramer};
+use crate::input::{discover, open, utf16_bom, InputFile, LineChunker, Utf16Reader};
+use crate::prefilter::Prefilter;
+use crate::token::{BearerToken, TokenCache};
+use crate::vocab::{AuthMode, Evidence, MfaClaim, Verdict};
+pub use sources::Source;
+
+/// Bytes read to recognise a file, as a scan does.
+const HEAD_BYTES: usize = 64 * 1024;
+/// Shown values are cut to this many characters.
+const MAX_SHOWN: usize = 120;
+
+/// What to sniff and how.
+#[derive(Debug, Clone)]
+pub struct SniffOptions {
+    /// Records shown per file.
+    pub records: usize,
+    /// Read every input as this format instead of recognising it.
+    pub format: Option<Format>,
+    pub fields: FieldMap,
+    pub max_record_bytes: usize,
+}
+
+impl Default for SniffOptions {
+    fn default() -> Self {
+        SniffOptions {
+            records: 5,
+            format: None,
+            fields: FieldMap::default(),
+            max_record_bytes: 16 << 20,
+        }
+    }
+}
+
+/// What sniffing one input found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileSniff {
+    pub path: String,
+    /// `none`, `gzip` or `zstd`; empty when the input could not be opened.
+    pub compression: &'static str,
+    pub outcome: FileOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileOutcome {
+    /// The input cannot be opened or read.
+    Unreadable(String),
+    /// Not a format pcmfa reads: a scan lists it under `skipped` with this reason.
+    Skipped(String),
+    /// Read as `format`.
+    Read {
+        format: &'static str,
+        /// Why this format: what the first bytes showed.
+        why: String,
+        records: Vec<RecordSniff>,
+        /// Set when reading stopped early (a read error, a cut document).
+        stopped: Option<String>,
+    },
+}
+
+/// One record as a scan would read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordSniff {
+    /// 1-based line number or array element, as `source_record`.
+    pub number: u64,
+    pub outcome: RecordOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordOutcome {
+    /// A scan lists it in `rejects.csv` with this reason.
+    Rejected(RejectReason),
+    Read {
+        /// The `format` label the record gets.
+        label: &'static str,
+        /// False when the record carries no Partner Center mark: a scan
+        /// counts it as `other` without parsing it.
+        marked: bool,
+        /// Which field fed each column, and the value (made safe to show).
+        columns: Vec<ColumnView>,
+        /// The verdict; None when it is not a Partner Center event (`other`).
+        judged: Option<Judged>,
+    },
+}
+
+/// One column of a record: where its value came from and the value as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnView {
+    pub column: Column,
+    pub source: Source,
+    pub shown: String,
+}
+
+/// What the classifier made of a Partner Center event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    pub verdict: Verdict,
+    pub evidence: Evidence,
+    pub evidence_detail: Option<&'static str>,
+    pub auth_mode: AuthMode,
+    pub mfa_claim: MfaClaim,
+    pub operation: Option<String>,
+    pub integration: String,
+}
+
+/// Sniffs every input the arguments name (files, folders, globs, `-`), in
+/// the order a scan reads them; arguments that name nothing are `Unreadable`.
+pub fn sniff(inputs: &[String], options: &SniffOptions) -> Vec<FileSniff> {
+    let discovery = discover(inputs, None);
+    let mut out: Vec<FileSniff> = discovery
+        .unreadable
+        .into_iter()
+        .map(|(path, reason)| FileSniff {
+            path,
+            compression: "",
+            outcome: FileOutcome::Unreadable(reason),
+        })
+        .collect();
+    out.extend(discovery.files.iter().map(|file| sniff_file(file, options)));
+    out
+}
+
+/// Sniffs one input.
+pub fn sniff_file(input: &InputFile, options: &SniffOptions) -> FileSniff {
+    let path = input.display.to_string();
+    let mut opened = match open(input, Arc::new(AtomicU64::new(0))) {
+        Ok(opened) => opened,
+        Err(err) => {
+            return FileSniff {
+                path,
+                compression: "",
+                outcome: FileOutcome::Unreadable(err.to_string()),
+            }
+        }
+    };
+    let compression = opened.compression.as_str();
+    let done = |outcome| FileSniff {
+        path: path.clone(),
+        compression,
+        outcome,
+    };
+    let (mut head, mut error) = read_head(&mut opened.reader);
+    let mut utf16 = false;
+    if utf16_bom(&head).is_some() && error.is_none() {
+        let raw = std::mem::replace(&mut opened.reader, Box::new(io::empty()));
+        opened.reader = Box::new(Utf16Reader::new(Cursor::new(head).chain(raw)));
+        (head, error) = read_head(&mut opened.reader);
+        utf16 = true;
+    }
+    if let (Some(err), true) = (&error, head.is_empty()) {
+        return done(FileOutcome::Unreadable(err.to_string()));
+    }
+    let forced = options.format.filter(|_| not_a_log(&head).is_none());
+    let (format, why) = match forced {
+        Some(format) => (format, "forced with --format".to_string()),
+        None => match detect(&head) {
+            Detection::Recognised(format) => (format, explain(&head, format)),
+            Detection::Unrecognised(reason) => {
+                return done(FileOutcome::Skipped(reason.to_string()))
+            }
+        },
+    };
+    let why = if utf16 {
+        format!("UTF-16 text, transcoded; {why}")
+    } else {
+        why
+    };
+    let stream: Box<dyn Read> = match error {
+        Some(err) => Box::new(Cursor::new(head).chain(Failing(Some(err)))),
+        None => Box::new(Cursor::new(head).chain(opened.reader)),
+    };
+    let framed = match first_records(stream, format, options) {
+        Ok(framed) => framed,
+        Err(reason) => return done(FileOutcome::Skipped(reason)),
+    };
+    let prefilter = Prefilter::new();
+    let mut tokens = TokenCache::default();
+    let records: Vec<RecordSniff> = framed
+        .records
+        .into_iter()
+        .map(|(number, bytes)| RecordSniff {
+            number,
+            outcome: match bytes {
+                Err(reason) => RecordOutcome::Rejected(reason),
+                Ok(bytes) => sniff_record(
+                    &path,
+                    number,
+                    &bytes,
+                    format,
+                    options,
+                    &prefilter,
+                    &mut tokens,
+                ),
+            },
+        })
+        .collect();
+    // As in summary.json: the file's format is its first record's label.
+    let first_label = records.iter().find_map(|r: &RecordSniff| match r.outcome {
+        RecordOutcome::Read { label, .. } => Some(label),
+        RecordOutcome::Rejected(_) => None,
+    });
+    done(FileOutcome::Read {
+        format: first_label.unwrap_or(format_label(format.framing, resolved(format.records))),
+        why,
+        records,
+        stopped: framed.stopped,
+    })
+}
+
+fn resolved(kind: RecordKind) -> RecordKind {
+    match kind {
+        RecordKind::Auto => RecordKind::Http,
+        kind => kind,
+    }
+}
+
+fn sniff_record(
+    path: &str,
+    number: u64,
+    bytes: &[u8],
+    format: Format,
+    options: &SniffOptions,
+    prefilter: &Prefilter,
+    tokens: &mut TokenCache,
+) -> RecordOutcome {
+    let marked = prefilter.may_be_partner_center(bytes);
+    let (observation, label) = match parse_record_mapped(bytes, format, &options.fields) {
+        Parsed::Reject(reason) if marked => return RecordOutcome::Rejected(reason),
+        Parsed::Reject(_) => {
+            // Unreadable but unmarked: a scan counts it as `other` unparsed.
+            return RecordOutcome::Read {
+                label: format_label(format.framing, resolved(format.records)),
+                marked,
+                columns: Vec::new(),
+                judged: None,
+            };
+        }
+        Parsed::Event(observation, label) => (*observation, label),
+    };
+    let columns = match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(record)) => sources::column_sources(&record, &observation, &options.fields)
+            .into_iter()
+            .filter_map(|(column, source)| {
+                shown(column, &observation).map(|shown| ColumnView {
+                    column,
+                    source,
+                    shown,
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let origin = Origin {
+        source_file: Arc::from(path),
+        source_record: number,
+        format: label,
+    };
+    let judged = classify_with(observation, &origin, tokens).map(|call| Judged {
+        verdict: call.verdict,
+        evidence: call.evidence,
+        evidence_detail: call.evidence_detail,
+        auth_mode: call.auth_mode,
+        mfa_claim: call.mfa_claim,
+        operation: call.operation,
+        integration: safe(&call.integration),
+    });
+    RecordOutcome::Read {
+        label,
+        marked,
+        columns,
+        judged,
+    }
+}
+
+/// A column's value as sniff may show it; None when the observation lacks it.
+fn shown(column: Column, obs: &Observation) -> Option<String> {
+    let text = |value: &Option<String>| value.as_deref().map(safe);
+    Some(match column {
+        Column::Timestamp => format_iso(obs.time?),
+        Column::Url => without_query(obs.url.as_deref()?),
+        Column::Host => text(&obs.host)?,
+        Column::Method => text(&obs.method)?,
+        Column::Path => without_query(obs.path.as_deref()?),
+        Column::Status => obs.status?.to_string(),
+        Column::Authorization => describe_token(obs.bearer.as_ref()?),
+        Column::ErrorCode => text(&obs.error_code)?,
+        Column::IsMfaCompliant => obs.is_mfa_compliant?.to_string(),
+        Column::AppId => text(&obs.app_id)?,
+        Column::AppName => text(&obs.app_name)?,
+        Column::TenantId => text(&obs.tenant_id)?,
+        Column::Principal => text(&obs.principal)?,
+        Column::CorrelationId => text(&obs.correlation_id)?,
+        Column::RequestId => text(&obs.request_id)?,
+        Column::UserAgent => text(&obs.user_agent)?,
+        Column::RequestHeaders | Column::ResponseHeaders | Column::ResponseBody => return None,
+    })
+}
+
+/// `<bearer token: 1234 bytes, claims decoded>`: never the token.
+fn describe_token(token: &BearerToken) -> String {
+    match token.claims() {
+        Ok(_) => format!("<bearer token: {} bytes, claims decoded>", token.byte_len()),
+        Err(err) => format!(
+            "<bearer token: {} bytes, claims not readable: {}>",
+            token.byte_len(),
+            err.reason()
+        ),
+    }
+}
+
+/// Host and path of a URL; the query string (which may hold a secret) and
+/// any user info are dropped.
+fn without_query(url: &str) -> String {
+    let (host, path) = split_url(url);
+    let had_query = url.contains('?');
+    let mut out = format!("{}{}", host.unwrap_or_default(), path.unwrap_or_default());
+    if had_query {
+        out.push_str("?<query hidden>");
+    }
+    safe(&out)
+}
+
+/// Control characters replaced (no terminal escapes), cut to [`MAX_SHOWN`].
+fn safe(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(MAX_SHOWN)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().count() > MAX_SHOWN {
+        out.push('…');
+    }
+    out
+}
+
+/// What the first bytes showed, for a recognised format.
+fn explain(head: &[u8], format: Format) -> String {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    match (format.framing, format.records) {
+        (Framing::Document, RecordKind::Har) => {
+            "a JSON document with log.version and log.entries[] (HAR)".to_string()
+        }
+        (Framing::Document, _) => {
+            let at = DOCUMENT_PATHS.iter().find(|path| {
+                let framer = JsonArrayFramer::new(Cursor::new(head), &[*path], usize::MAX);
+                matches!(
+                    framer.into_iter().next(),
+                    Some(Ok(_) | Err(ElementError::Truncated { .. }))
+                )
+            });
+            match at {
+                Some(path) if path.is_empty() => "a JSON document that is an array of records".into(),
+                Some(path) => format!("a JSON document with its records in {}[]", path.join(".")),
+                None => "a JSON document (its record array is past the first 64 KiB)".into(),
+            }
+        }
+        (Framing::Lines, _) => {
+            let first = head
+                .split(|b| *b == b'\n')
+                .find(|line| !line.trim_ascii().is_empty())
+                .unwrap_or_default();
+            match serde_json::from_slice::<Value>(first.trim_ascii()) {
+                Ok(Value::Object(record)) => {
+                    let keys: Vec<String> = record.keys().take(12).map(|k| safe(k)).collect();
+                    let more = if record.len() > keys.len() { ", ..." } else { "" };
+                    format!(
+                        "one JSON object per line; the first has keys {}{more}",
+                        keys.join(", ")
+                    )
+                }
+                _ => "one JSON object per line (the first line is not one)".into(),
+            }
+        }
+    }
+}
+
+/// The first records of a stream, framed as a scan frames them.
+struct Framed {
+    records: Vec<(u64, Result<Vec<u8>, RejectReason>)>,
+    stopped: Option<String>,
+}
+
+/// Frames up to `options.records` records; `Err` with a skip reason when the
+/// document turns out to hold no records.
+fn first_records(
+    stream: Box<dyn Read>,
+    format: Format,
+    options: &SniffOptions,
+) -> Result<Framed, String> {
+    let want = options.records;
+    let mut framed = Framed {
+        records: Vec::new(),
+        stopped: None,
+    };
+    match format.framing {
+        Framing::Lines => {
+            let mut chunker = LineChunker::new(stream, HEAD_BYTES, options.max_record_bytes);
+            while framed.records.len() < want {
+                let chunk = match chunker.next_chunk() {
+                    None => break,
+                    Some(Err(err)) => {
+                        framed.stopped = Some(err.to_string());
+                        break;
+                    }
+                    Some(Ok(chunk)) => chunk,
+                };
+                for (offset, line) in chunk.data.split_inclusive(|b| *b == b'\n').enumerate() {
+                    let number = chunk.first_line + offset as u64;
+                    if chunk.too_large.contains(&number) {
+                        framed.records.push((number, Err(RejectReason::TooLarge)));
+                    } else {
+                        let line = line.strip_suffix(b"\n").unwrap_or(line);
+                        let line = line.strip_suffix(b"\r").unwrap_or(line);
+                        if !line.iter().all(u8::is_ascii_whitespace) {
+                            framed.records.push((number, Ok(line.to_vec())));
+                        }
+                    }
+                    if framed.records.len() == want {
+                        break;
+                    }
+                }
+                if let (Some(number), true) = (chunk.cut_short, framed.records.len() < want) {
+                    framed.records.push((number, Err(RejectReason::Truncated)));
+                }
+            }
+        }
+        Framing::Document => {
+            let paths = if format.records == RecordKind::Har {
+                HAR_PATHS
+            } else {
+                DOCUMENT_PATHS
+            };
+            let framer = JsonArrayFramer::new(stream, paths, options.max_record_bytes);
+            for item in framer.take(want) {
+                match item {
+                    Ok(element) if framed.records.is_empty() && !element.bytes.starts_with(b"{") => {
+                        return Err("JSON array of non-records".into())
+                    }
+                    Ok(element) => framed.records.push((element.index, Ok(element.bytes))),
+                    Err(ElementError::TooLarge { index }) => {
+                        framed.records.push((index, Err(RejectReason::TooLarge)))
+                    }
+                    Err(ElementError::Truncated { index }) => {
+                        framed.records.push((index, Err(RejectReason::Truncated)));
+                        framed.stopped = Some("document ends early (truncated)".into());
+                    }
+                    Err(ElementError::NoArray) => {
+                        return Err("JSON without a record array".into())
+                    }
+                    Err(ElementError::Io(message)) => framed.stopped = Some(message),
+                }
+            }
+        }
+    }
+    Ok(framed)
+}
+
+/// Reads up to [`HEAD_BYTES`] for format recognition.
+fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<io::Error>) {
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    match Read::take(&mut *reader, HEAD_BYTES as u64).read_to_end(&mut head) {
+        Ok(_) => (head, None),
+        Err(err) => (head, Some(err)),
+    }
+}
+
+/// Stands in for a reader whose error came while reading the head.
+struct Failing(Option<io::Error>);
+
+impl Read for Failing {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        self.0.take().map_or(Ok(0), Err)
+    }
+}
+
+#[cfg(test)]
+mod tests;
