@@ -175,7 +175,11 @@ fn run() -> Result<u8> {
         Command::Formats => {
             let mut out = std::io::stdout().lock();
             for info in FORMATS {
-                writeln!(out, "{}\n  recognised by: {}", info.name, info.recognised_by)?;
+                writeln!(
+                    out,
+                    "{}\n  recognised by: {}",
+                    info.name, info.recognised_by
+                )?;
                 if let Some(example) = example_of(info.name) {
                     writeln!(out, "  example: {example}")?;
                 }
@@ -352,7 +356,11 @@ fn print_summary(report: &ScanReport, config: &ScanConfig) {
             .skipped
             .iter()
             .map(|i| ("skipped", &i.path, &i.reason))
-            .chain(s.unreadable.iter().map(|i| ("unreadable", &i.path, &i.reason)));
+            .chain(
+                s.unreadable
+                    .iter()
+                    .map(|i| ("unreadable", &i.path, &i.reason)),
+            );
         for (what, path, reason) in listed.clone().take(LISTED) {
             eprintln!("    {what}: {path}: {reason}");
         }

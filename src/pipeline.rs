@@ -25,8 +25,8 @@ use crate::error::Error;
 use crate::event::{Call, Reject, RejectReason};
 use crate::formats::timestamp::format_iso;
 use crate::formats::{
-    detect, format_label, not_a_log, parse_record_mapped, Detection, Format, Framing, Parsed, RecordKind,
-    FieldMap, DOCUMENT_PATHS, HAR_PATHS,
+    detect, format_label, not_a_log, parse_record_mapped, Detection, FieldMap, Format, Framing,
+    Parsed, RecordKind, DOCUMENT_PATHS, HAR_PATHS,
 };
 use crate::input::json_array::{ElementError, JsonArrayFramer};
 use crate::input::{discover, open, utf16_bom, InputFile, LineChunk, LineChunker, Utf16Reader};

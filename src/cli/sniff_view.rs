@@ -46,7 +46,11 @@ fn print_file(out: &mut dyn Write, file: &FileSniff) -> io::Result<()> {
             records,
             stopped,
         } => {
-            writeln!(out, "  format: {format} (compression: {})", file.compression)?;
+            writeln!(
+                out,
+                "  format: {format} (compression: {})",
+                file.compression
+            )?;
             writeln!(out, "  why:    {why}")?;
             if records.is_empty() {
                 writeln!(out, "  no records")?;

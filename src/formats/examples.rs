@@ -47,8 +47,14 @@ mod tests {
         let examples: Vec<&str> = EXAMPLES.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, examples, "EXAMPLES follows FORMATS, one each");
         for (name, example) in EXAMPLES {
-            assert!(!example.contains("eyJ"), "{name}: an example holds no token");
-            assert!(!example.contains('|'), "{name}: a '|' breaks the README table");
+            assert!(
+                !example.contains("eyJ"),
+                "{name}: an example holds no token"
+            );
+            assert!(
+                !example.contains('|'),
+                "{name}: a '|' breaks the README table"
+            );
             assert!(!example.contains('\n'), "{name}: one line");
         }
     }

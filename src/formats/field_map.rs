@@ -367,7 +367,9 @@ impl FieldMap {
                     .map(str::trim)
                     .ok_or_else(|| err("a table header reads [fields]".into()))?;
                 if name != "fields" {
-                    return Err(err(format!("unknown table [{name}]; the only table is [fields]")));
+                    return Err(err(format!(
+                        "unknown table [{name}]; the only table is [fields]"
+                    )));
                 }
                 in_fields = true;
                 continue;
@@ -383,18 +385,19 @@ impl FieldMap {
             }
             let column = column_named(key).map_err(|e| err(e.to_string()))?;
             let path = parse_toml_string(value.trim()).ok_or_else(|| {
-                err(format!("put the path in quotes: {key} = \"{}\"", value.trim()))
+                err(format!(
+                    "put the path in quotes: {key} = \"{}\"",
+                    value.trim()
+                ))
             })?;
             let path = FieldPath::parse(&path).map_err(|e| err(e.to_string()))?;
             if let Some(first) = map.path_of(column) {
-                return Err(err(
-                    FieldMapError::Duplicate {
-                        column: column.name(),
-                        first: first.to_string(),
-                        second: path.to_string(),
-                    }
-                    .to_string(),
-                ));
+                return Err(err(FieldMapError::Duplicate {
+                    column: column.name(),
+                    first: first.to_string(),
+                    second: path.to_string(),
+                }
+                .to_string()));
             }
             map.set(column, path);
         }

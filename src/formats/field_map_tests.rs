@@ -67,15 +67,26 @@ fn paths_resolve_objects_arrays_header_lists_and_json_text() {
         "empty": null
     }));
     let cases: &[(&str, Option<Value>)] = &[
-        ("req.target", Some(json!("https://api.partnercenter.microsoft.com/v1/customers"))),
+        (
+            "req.target",
+            Some(json!(
+                "https://api.partnercenter.microsoft.com/v1/customers"
+            )),
+        ),
         ("resp.code", Some(json!(401))),
-        ("hops.1.host", Some(json!("api.partnercenter.microsoft.com"))),
+        (
+            "hops.1.host",
+            Some(json!("api.partnercenter.microsoft.com")),
+        ),
         ("hops.2.host", None),
         ("hdrs.authorization", Some(json!("Bearer x"))),
         (r#"properties."x.y""#, Some(json!("dotted"))),
         ("properties.x.y", None),
         ("properties.body.error.code", Some(json!(900421))),
-        ("properties.body", Some(json!("{\"error\":{\"code\":900421}}"))),
+        (
+            "properties.body",
+            Some(json!("{\"error\":{\"code\":900421}}")),
+        ),
         ("empty", None),
         ("req.target.more", None),
         ("missing", None),
@@ -126,7 +137,11 @@ fn bad_assignments_and_configs_say_what_is_wrong() {
     let message = unknown.to_string();
     assert!(message.contains("\"statuscode\""), "{message}");
     for name in Column::ALL {
-        assert!(message.contains(name.name()), "{message} misses {}", name.name());
+        assert!(
+            message.contains(name.name()),
+            "{message} misses {}",
+            name.name()
+        );
     }
     assert!(matches!(
         FieldMap::parse_assignment("status"),
@@ -138,7 +153,10 @@ fn bad_assignments_and_configs_say_what_is_wrong() {
     ));
     assert!(matches!(
         FieldMap::from_assignments(&["status=a", "status=b"]),
-        Err(FieldMapError::Duplicate { column: "status", .. })
+        Err(FieldMapError::Duplicate {
+            column: "status",
+            ..
+        })
     ));
     let configs: &[(&str, usize, &str)] = &[
         ("url = \"a\"", 1, "under [fields]"),
@@ -158,7 +176,10 @@ fn bad_assignments_and_configs_say_what_is_wrong() {
             other => panic!("{text}: {other:?}"),
         }
     }
-    assert_eq!(FieldMap::from_config("# nothing\n[fields]\n"), Ok(FieldMap::EMPTY));
+    assert_eq!(
+        FieldMap::from_config("# nothing\n[fields]\n"),
+        Ok(FieldMap::EMPTY)
+    );
 }
 
 /// A gateway that names everything its own way.
@@ -214,7 +235,11 @@ fn mapped_columns_decide_a_custom_schema_record() {
     let at_risk = custom_record(&app_user_token(Some(&["pwd"])), 200, "{\"totalCount\":0}");
     let app_only = custom_record(&app_only_token(json!({"idtyp": "app"})), 200, "{}");
     // A 900421-shaped code inside a successful body is data.
-    let data = custom_record(&app_user_token(Some(&["pwd", "mfa"])), 200, r#"{"code":900421}"#);
+    let data = custom_record(
+        &app_user_token(Some(&["pwd", "mfa"])),
+        200,
+        r#"{"code":900421}"#,
+    );
 
     let call = classify_mapped(&broken, &map).expect("broken is Partner Center");
     assert_eq!(call.verdict, Verdict::Broken);
@@ -232,13 +257,24 @@ fn mapped_columns_decide_a_custom_schema_record() {
         Some("9f1d2c3b-0000-4000-8000-00000000abcd")
     );
     assert_eq!(
-        call.time.map(crate::formats::timestamp::format_iso).as_deref(),
+        call.time
+            .map(crate::formats::timestamp::format_iso)
+            .as_deref(),
         Some("2026-06-02T08:15:03.250Z")
     );
     let verdict = |record: &str| classify_mapped(record, &map).map(|c| (c.verdict, c.evidence));
-    assert_eq!(verdict(&at_risk), Some((Verdict::AtRisk, Evidence::TokenClaims)));
-    assert_eq!(verdict(&app_only), Some((Verdict::NotAffected, Evidence::TokenClaims)));
-    assert_eq!(verdict(&data), Some((Verdict::Compliant, Evidence::TokenClaims)));
+    assert_eq!(
+        verdict(&at_risk),
+        Some((Verdict::AtRisk, Evidence::TokenClaims))
+    );
+    assert_eq!(
+        verdict(&app_only),
+        Some((Verdict::NotAffected, Evidence::TokenClaims))
+    );
+    assert_eq!(
+        verdict(&data),
+        Some((Verdict::Compliant, Evidence::TokenClaims))
+    );
 
     // Without the map, automatic matching finds neither the URL nor the
     // token: the record is not even seen as Partner Center.
@@ -265,8 +301,12 @@ fn mapped_paths_override_automatic_matching_and_missing_ones_do_not() {
 
     // A mapped path this record lacks leaves the automatic result.
     let map = FieldMap::from_assignments(&["status=resp.code"]).expect("map");
-    let plain = json!({"url": format!("https://{PC_HOST}/v1/customers"), "status": 503}).to_string();
-    assert_eq!(classify_mapped(&plain, &map).and_then(|c| c.status), Some(503));
+    let plain =
+        json!({"url": format!("https://{PC_HOST}/v1/customers"), "status": 503}).to_string();
+    assert_eq!(
+        classify_mapped(&plain, &map).and_then(|c| c.status),
+        Some(503)
+    );
 }
 
 #[test]
@@ -301,8 +341,9 @@ fn mapped_headers_bodies_and_bare_tokens_read_like_automatic_ones() {
     let bare = FieldMap::from_assignments(&["url=target", "authorization=key"]).expect("map");
     let call = classify_mapped(&record, &bare).expect("event");
     assert_eq!(call.amr.as_deref().map(<[String]>::len), Some(2));
-    let basic = json!({"target": format!("https://{PC_HOST}/v1/invoices"), "key": "Basic dXNlcjpwYXNz"})
-        .to_string();
+    let basic =
+        json!({"target": format!("https://{PC_HOST}/v1/invoices"), "key": "Basic dXNlcjpwYXNz"})
+            .to_string();
     let call = classify_mapped(&basic, &bare).expect("event");
     assert_eq!(call.evidence, Evidence::NoToken);
 }

@@ -18,14 +18,32 @@ const MAGIC: &[(&[u8], &str)] = &[
     (b"PK\x03\x04", ZIP),
     (b"PK\x05\x06", ZIP),
     (b"PK\x07\x08", ZIP),
-    (b"7z\xBC\xAF\x27\x1C", "7z archives are not read; extract them first"),
-    (b"Rar!\x1A\x07", "RAR archives are not read; extract them first"),
-    (b"\xFD7zXZ\x00", "xz is not read; decompress it first (gzip and zstd are read)"),
-    (b"\x04\x22\x4D\x18", "lz4 is not read; decompress it first (gzip and zstd are read)"),
+    (
+        b"7z\xBC\xAF\x27\x1C",
+        "7z archives are not read; extract them first",
+    ),
+    (
+        b"Rar!\x1A\x07",
+        "RAR archives are not read; extract them first",
+    ),
+    (
+        b"\xFD7zXZ\x00",
+        "xz is not read; decompress it first (gzip and zstd are read)",
+    ),
+    (
+        b"\x04\x22\x4D\x18",
+        "lz4 is not read; decompress it first (gzip and zstd are read)",
+    ),
     (b"PAR1", "Parquet file (pcmfa reads logs, not reports)"),
     (b"SQLite format 3\x00", "SQLite database"),
-    (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "Microsoft Office (OLE) document"),
-    (b"ElfFile\x00", "Windows event log (.evtx): export it as JSON or CSV first"),
+    (
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+        "Microsoft Office (OLE) document",
+    ),
+    (
+        b"ElfFile\x00",
+        "Windows event log (.evtx): export it as JSON or CSV first",
+    ),
     (b"\x7FELF", "executable"),
 ];
 
@@ -94,21 +112,53 @@ mod tests {
             })
             .collect();
         let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-            ("png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(), "PNG image"),
+            (
+                "png",
+                b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+                "PNG image",
+            ),
             ("jpeg", b"\xFF\xD8\xFF\xE0\0\x10JFIF".to_vec(), "JPEG image"),
             ("gif", b"GIF89a\x01\0\x01\0".to_vec(), "GIF image"),
-            ("pdf", b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(), "PDF document"),
+            (
+                "pdf",
+                b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(),
+                "PDF document",
+            ),
             ("zip", b"PK\x03\x04\x14\0\0\0\x08\0".to_vec(), ZIP),
             ("empty zip", b"PK\x05\x06\0\0\0\0".to_vec(), ZIP),
             ("tar", tar, "tar archives are not read; extract them first"),
-            ("7z", b"7z\xBC\xAF\x27\x1C\0\x04".to_vec(), "7z archives are not read; extract them first"),
-            ("bzip2", b"BZh91AY&SY".to_vec(), "bzip2 is not read; decompress it first (gzip and zstd are read)"),
+            (
+                "7z",
+                b"7z\xBC\xAF\x27\x1C\0\x04".to_vec(),
+                "7z archives are not read; extract them first",
+            ),
+            (
+                "bzip2",
+                b"BZh91AY&SY".to_vec(),
+                "bzip2 is not read; decompress it first (gzip and zstd are read)",
+            ),
             ("webp", webp, "WebP image"),
-            ("parquet", b"PAR1\x15\x04".to_vec(), "Parquet file (pcmfa reads logs, not reports)"),
-            ("sqlite", b"SQLite format 3\0\x10\0".to_vec(), "SQLite database"),
-            ("evtx", b"ElfFile\0\0\0".to_vec(), "Windows event log (.evtx): export it as JSON or CSV first"),
+            (
+                "parquet",
+                b"PAR1\x15\x04".to_vec(),
+                "Parquet file (pcmfa reads logs, not reports)",
+            ),
+            (
+                "sqlite",
+                b"SQLite format 3\0\x10\0".to_vec(),
+                "SQLite database",
+            ),
+            (
+                "evtx",
+                b"ElfFile\0\0\0".to_vec(),
+                "Windows event log (.evtx): export it as JSON or CSV first",
+            ),
             ("noise", noise, "binary content"),
-            ("NUL in the first line", b"{\"a\":1}\0\0\x01\n".to_vec(), "binary content"),
+            (
+                "NUL in the first line",
+                b"{\"a\":1}\0\0\x01\n".to_vec(),
+                "binary content",
+            ),
         ];
         for (name, head, want) in cases {
             assert_eq!(not_a_log(&head), Some(want), "{name}");
@@ -124,10 +174,22 @@ mod tests {
         let texts: Vec<(&str, Vec<u8>)> = vec![
             ("json line", gateway.to_vec()),
             ("a NUL further down", one_bad_line),
-            ("csv", b"TimeGenerated [UTC],Target,ResultCode\n2026-06-02,x,401\n".to_vec()),
-            ("ansi colours", b"\x1b[32mINFO\x1b[0m GET /v1/customers 200\r\n".to_vec()),
-            ("latin-1", b"2026-06-02 Caf\xe9 GET /v1/customers 401\n".to_vec()),
-            ("text starting like a magic", b"PK is the primary key\n".to_vec()),
+            (
+                "csv",
+                b"TimeGenerated [UTC],Target,ResultCode\n2026-06-02,x,401\n".to_vec(),
+            ),
+            (
+                "ansi colours",
+                b"\x1b[32mINFO\x1b[0m GET /v1/customers 200\r\n".to_vec(),
+            ),
+            (
+                "latin-1",
+                b"2026-06-02 Caf\xe9 GET /v1/customers 401\n".to_vec(),
+            ),
+            (
+                "text starting like a magic",
+                b"PK is the primary key\n".to_vec(),
+            ),
             ("empty", Vec::new()),
         ];
         for (name, head) in texts {

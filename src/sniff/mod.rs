@@ -266,16 +266,18 @@ fn sniff_record(
         Parsed::Event(observation, label) => (*observation, label),
     };
     let columns = match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(record)) => sources::column_sources(&record, &observation, &options.fields)
-            .into_iter()
-            .filter_map(|(column, source)| {
-                shown(column, &observation).map(|shown| ColumnView {
-                    column,
-                    source,
-                    shown,
+        Ok(Value::Object(record)) => {
+            sources::column_sources(&record, &observation, &options.fields)
+                .into_iter()
+                .filter_map(|(column, source)| {
+                    shown(column, &observation).map(|shown| ColumnView {
+                        column,
+                        source,
+                        shown,
+                    })
                 })
-            })
-            .collect(),
+                .collect()
+        }
         _ => Vec::new(),
     };
     let origin = Origin {
@@ -377,7 +379,9 @@ fn explain(head: &[u8], format: Format) -> String {
                 )
             });
             match at {
-                Some(path) if path.is_empty() => "a JSON document that is an array of records".into(),
+                Some(path) if path.is_empty() => {
+                    "a JSON document that is an array of records".into()
+                }
                 Some(path) => format!("a JSON document with its records in {}[]", path.join(".")),
                 None => "a JSON document (its record array is past the first 64 KiB)".into(),
             }
@@ -390,7 +394,11 @@ fn explain(head: &[u8], format: Format) -> String {
             match serde_json::from_slice::<Value>(first.trim_ascii()) {
                 Ok(Value::Object(record)) => {
                     let keys: Vec<String> = record.keys().take(12).map(|k| safe(k)).collect();
-                    let more = if record.len() > keys.len() { ", ..." } else { "" };
+                    let more = if record.len() > keys.len() {
+                        ", ..."
+                    } else {
+                        ""
+                    };
                     format!(
                         "one JSON object per line; the first has keys {}{more}",
                         keys.join(", ")
@@ -461,7 +469,9 @@ fn first_records(
             let framer = JsonArrayFramer::new(stream, paths, options.max_record_bytes);
             for item in framer.take(want) {
                 match item {
-                    Ok(element) if framed.records.is_empty() && !element.bytes.starts_with(b"{") => {
+                    Ok(element)
+                        if framed.records.is_empty() && !element.bytes.starts_with(b"{") =>
+                    {
                         return Err("JSON array of non-records".into())
                     }
                     Ok(element) => framed.records.push((element.index, Ok(element.bytes))),
@@ -472,9 +482,7 @@ fn first_records(
                         framed.records.push((index, Err(RejectReason::Truncated)));
                         framed.stopped = Some("document ends early (truncated)".into());
                     }
-                    Err(ElementError::NoArray) => {
-                        return Err("JSON without a record array".into())
-                    }
+                    Err(ElementError::NoArray) => return Err("JSON without a record array".into()),
                     Err(ElementError::Io(message)) => framed.stopped = Some(message),
                 }
             }

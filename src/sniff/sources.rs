@@ -70,9 +70,7 @@ pub fn column_sources(
 fn find_source(column: Column, obs: &Observation, leaves: &[Leaf]) -> Option<Source> {
     let text_eq = |want: &Option<String>| {
         let want = want.clone()?;
-        Some(move |leaf: &Leaf| {
-            as_text(&leaf.value).is_some_and(|t| t.eq_ignore_ascii_case(&want))
-        })
+        Some(move |leaf: &Leaf| as_text(&leaf.value).is_some_and(|t| t.eq_ignore_ascii_case(&want)))
     };
     let found = |hints: &[&str], matches: &dyn Fn(&Leaf) -> bool| {
         pick(leaves, hints, matches).map(|leaf| Source::Found(leaf.path.clone()))
@@ -94,7 +92,10 @@ fn find_source(column: Column, obs: &Observation, leaves: &[Leaf]) -> Option<Sou
         Column::Host => {
             let want = obs.host.clone()?;
             let same_host = |leaf: &Leaf| {
-                as_text(&leaf.value).and_then(|t| normalize_host(&t)).as_deref() == Some(&want)
+                as_text(&leaf.value)
+                    .and_then(|t| normalize_host(&t))
+                    .as_deref()
+                    == Some(&want)
             };
             if let Some(leaf) = pick(leaves, &["host", "authority"], &|leaf| {
                 same_host(leaf) && (leaf.key.contains("host") || leaf.key.contains("authority"))
@@ -127,7 +128,8 @@ fn find_source(column: Column, obs: &Observation, leaves: &[Leaf]) -> Option<Sou
             let in_request_line = |leaf: &Leaf| {
                 leaf.key == "request"
                     && as_text(&leaf.value).is_some_and(|line| {
-                        line.split_whitespace().any(|part| part.eq_ignore_ascii_case(&want))
+                        line.split_whitespace()
+                            .any(|part| part.eq_ignore_ascii_case(&want))
                     })
             };
             or_derived(
@@ -153,8 +155,9 @@ fn find_source(column: Column, obs: &Observation, leaves: &[Leaf]) -> Option<Sou
         }
         Column::ErrorCode => {
             let want = obs.error_code.clone()?;
-            or_derived(found(&["code", "error", "body", "message"], &|leaf| {
-                match &leaf.value {
+            or_derived(found(
+                &["code", "error", "body", "message"],
+                &|leaf| match &leaf.value {
                     Value::Number(n) => n.to_string() == want,
                     Value::String(text) => {
                         text.trim() == want
@@ -162,8 +165,8 @@ fn find_source(column: Column, obs: &Observation, leaves: &[Leaf]) -> Option<Sou
                                 && contains_number(text, &want))
                     }
                     _ => false,
-                }
-            }))
+                },
+            ))
         }
         Column::IsMfaCompliant => {
             let want = obs.is_mfa_compliant?;
@@ -174,7 +177,10 @@ fn find_source(column: Column, obs: &Observation, leaves: &[Leaf]) -> Option<Sou
         Column::AppId => or_derived(found(&["appid", "applicationid"], &text_eq(&obs.app_id)?)),
         Column::AppName => or_derived(found(&["name"], &text_eq(&obs.app_name)?)),
         Column::TenantId => or_derived(found(&["tenant", "tid"], &text_eq(&obs.tenant_id)?)),
-        Column::Principal => or_derived(found(&["upn", "principal", "user"], &text_eq(&obs.principal)?)),
+        Column::Principal => or_derived(found(
+            &["upn", "principal", "user"],
+            &text_eq(&obs.principal)?,
+        )),
         Column::CorrelationId => or_derived(found(
             &["correlation", "operationid"],
             &text_eq(&obs.correlation_id)?,
@@ -187,7 +193,11 @@ fn find_source(column: Column, obs: &Observation, leaves: &[Leaf]) -> Option<Sou
 }
 
 /// The first leaf that matches, preferring one whose key holds a hint.
-fn pick<'l>(leaves: &'l [Leaf], hints: &[&str], matches: &dyn Fn(&Leaf) -> bool) -> Option<&'l Leaf> {
+fn pick<'l>(
+    leaves: &'l [Leaf],
+    hints: &[&str],
+    matches: &dyn Fn(&Leaf) -> bool,
+) -> Option<&'l Leaf> {
     let hinted = |leaf: &&Leaf| hints.iter().any(|h| leaf.key.contains(h));
     leaves
         .iter()
