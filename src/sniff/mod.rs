@@ -379,9 +379,7 @@ fn explain(head: &[u8], format: Format) -> String {
                 )
             });
             match at {
-                Some(path) if path.is_empty() => {
-                    "a JSON document that is an array of records".into()
-                }
+                Some([]) => "a JSON document that is an array of records".into(),
                 Some(path) => format!("a JSON document with its records in {}[]", path.join(".")),
                 None => "a JSON document (its record array is past the first 64 KiB)".into(),
             }
