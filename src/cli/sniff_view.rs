@@ -113,6 +113,7 @@ fn describe(source: &Source) -> String {
         Source::FromUrl(path) => format!("{path} (the URL's host)"),
         Source::FromRequestLine(path) => format!("{path} (request line)"),
         Source::Derived => "(derived)".to_string(),
+        Source::Text => "(the text record)".to_string(),
     }
 }
 

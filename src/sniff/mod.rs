@@ -265,21 +265,23 @@ fn sniff_record(
         }
         Parsed::Event(observation, label) => (*observation, label),
     };
-    let columns = match serde_json::from_slice::<Value>(bytes) {
+    let sources = match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(record)) => {
             sources::column_sources(&record, &observation, &options.fields)
-                .into_iter()
-                .filter_map(|(column, source)| {
-                    shown(column, &observation).map(|shown| ColumnView {
-                        column,
-                        source,
-                        shown,
-                    })
-                })
-                .collect()
         }
-        _ => Vec::new(),
+        // A text or CSV record: its reader split it; no JSON path to name.
+        _ => Column::ALL.iter().map(|&c| (c, Source::Text)).collect(),
     };
+    let columns = sources
+        .into_iter()
+        .filter_map(|(column, source)| {
+            shown(column, &observation).map(|shown| ColumnView {
+                column,
+                source,
+                shown,
+            })
+        })
+        .collect();
     let origin = Origin {
         source_file: Arc::from(path),
         source_record: number,

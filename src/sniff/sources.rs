@@ -33,6 +33,8 @@ pub enum Source {
     FromRequestLine(String),
     /// The value is there but no single field gives it as is.
     Derived,
+    /// Read from a record that is not JSON (a text or CSV line).
+    Text,
 }
 
 /// One leaf of a record: its path (as `--field` would write it), its
