@@ -402,7 +402,11 @@ fn sniff_shows_format_sources_and_verdicts_without_secrets() {
     assert_eq!(output.status.code(), Some(0));
     assert_sniff_secret_free(&output);
     let text = String::from_utf8(output.stdout).expect("utf-8");
-    assert_eq!(text.matches("\n  record ").count(), 885, "every record of the sample");
+    assert_eq!(
+        text.matches("\n  record ").count(),
+        885,
+        "every record of the sample"
+    );
 }
 
 #[test]
@@ -491,7 +495,10 @@ fn a_mixed_folder_reads_the_logs_and_skips_the_rest_with_reasons() {
         ),
         ("core.bin", noise),
         ("diagram.png.gz", gzip(&png)),
-        ("bundle.zip.zst", zstd::encode_all(&b"PK\x03\x04\x14\0\0\0"[..], 3).expect("zstd")),
+        (
+            "bundle.zip.zst",
+            zstd::encode_all(&b"PK\x03\x04\x14\0\0\0"[..], 3).expect("zstd"),
+        ),
         (
             "README.md",
             b"# Exports\n\nWeekly exports from the egress gateway.\n".to_vec(),
@@ -563,7 +570,10 @@ fn a_mixed_folder_reads_the_logs_and_skips_the_rest_with_reasons() {
         ("report.pdf", "PDF document"),
         ("core.bin", "binary content"),
         ("diagram.png.gz", "PNG image"),
-        ("bundle.zip.zst", "zip archives are not read; extract them first"),
+        (
+            "bundle.zip.zst",
+            "zip archives are not read; extract them first",
+        ),
     ]
     .into_iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))

@@ -438,43 +438,13 @@ impl FieldMap {
         if let Some(method) = text(Column::Method) {
             obs.method = Some(method.to_ascii_uppercase());
         }
-        // Headers and bodies are read the way automatic matching reads
-        // them, as if they sat under `request` / `response`.
-        for (column, wrap) in [
-            (Column::RequestHeaders, "headers"),
-            (Column::ResponseHeaders, "response_headers"),
-            (Column::ResponseBody, "body"),
+        for column in [
+            Column::RequestHeaders,
+            Column::ResponseHeaders,
+            Column::ResponseBody,
         ] {
-            let Some(value) = get(column) else { continue };
-            let mut inner = Map::new();
-            let side = if column == Column::RequestHeaders {
-                "request"
-            } else {
-                inner.insert("status".into(), json!(status));
-                "response"
-            };
-            inner.insert(wrap.into(), value.into_owned());
-            let mut synthetic = Map::new();
-            synthetic.insert(side.into(), Value::Object(inner));
-            let found = read_http(&synthetic);
-            if found.bearer.is_some() {
-                obs.bearer = found.bearer;
-            }
-            if found.error_code.is_some() {
-                obs.error_code = found.error_code;
-            }
-            if found.is_mfa_compliant.is_some() {
-                obs.is_mfa_compliant = found.is_mfa_compliant;
-            }
-            obs.legacy_mfa_required |= found.legacy_mfa_required;
-            for (slot, value) in [
-                (&mut obs.correlation_id, found.correlation_id),
-                (&mut obs.request_id, found.request_id),
-                (&mut obs.user_agent, found.user_agent),
-            ] {
-                if value.is_some() {
-                    *slot = value;
-                }
+            if let Some(value) = get(column) {
+                read_like_automatic(column, value.into_owned(), status, obs);
             }
         }
         if let Some(Value::String(value)) = get(Column::Authorization).as_deref() {
@@ -516,6 +486,43 @@ impl FieldMap {
         }
         if !matches!(status, Some(401 | 403)) {
             obs.legacy_mfa_required = false;
+        }
+    }
+}
+
+/// Reads a mapped headers or body value the way automatic matching reads
+/// one under `request` / `response`, and takes what it finds into `obs`.
+fn read_like_automatic(column: Column, value: Value, status: Option<u16>, obs: &mut Observation) {
+    let mut inner = Map::new();
+    let (side, key) = match column {
+        Column::RequestHeaders => ("request", "headers"),
+        Column::ResponseHeaders => ("response", "response_headers"),
+        _ => ("response", "body"),
+    };
+    if side == "response" {
+        inner.insert("status".into(), json!(status));
+    }
+    inner.insert(key.into(), value);
+    let mut synthetic = Map::new();
+    synthetic.insert(side.into(), Value::Object(inner));
+    let found = read_http(&synthetic);
+    if found.bearer.is_some() {
+        obs.bearer = found.bearer;
+    }
+    if found.error_code.is_some() {
+        obs.error_code = found.error_code;
+    }
+    if found.is_mfa_compliant.is_some() {
+        obs.is_mfa_compliant = found.is_mfa_compliant;
+    }
+    obs.legacy_mfa_required |= found.legacy_mfa_required;
+    for (slot, value) in [
+        (&mut obs.correlation_id, found.correlation_id),
+        (&mut obs.request_id, found.request_id),
+        (&mut obs.user_agent, found.user_agent),
+    ] {
+        if value.is_some() {
+            *slot = value;
         }
     }
 }
