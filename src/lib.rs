@@ -11,8 +11,9 @@
 //! [`formats`] (one parser per log source, each producing an [`event::Observation`]) ->
 //! [`token`] (claims) -> [`classify`] (verdict and evidence) ->
 //! [`aggregate`] (mergeable per-integration state) -> [`output`] (one writer
-//! per contract file). [`pipeline`] wires them together in parallel;
-//! [`sniff`] shows how the first records of a file are read, for a person.
+//! per contract file; [`report`] renders the HTML and Markdown reports).
+//! [`pipeline`] wires them together in parallel; [`sniff`] shows how the
+//! first records of a file are read, for a person.
 
 pub mod aggregate;
 pub mod classify;
@@ -24,6 +25,7 @@ pub mod output;
 pub mod pipeline;
 pub mod prefilter;
 pub mod redact;
+pub mod report;
 pub mod sniff;
 pub mod token;
 pub mod vocab;

@@ -16,6 +16,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pcmfa::formats::{example_of, format_by_name, Column, FieldMap, FieldPath, FORMATS};
 use pcmfa::pipeline::{scan, Progress, ScanConfig, ScanReport};
 use pcmfa::redact::Redactor;
+use pcmfa::report::Catalog;
 
 /// Exit codes: every input read; the run failed (bad flags, an output that
 /// cannot be written, or rejects over --max-reject-ratio); some input was
@@ -47,7 +48,7 @@ struct Cli {
 enum Command {
     /// Read logs, classify every Partner Center call, write the reports.
     #[command(
-        after_help = "Example:\n  pcmfa scan sample-data --out out\n\nWrites calls.parquet, integrations.csv/.parquet, operations.csv, daily.csv, rejects.csv and summary.json (last) into --out."
+        after_help = "Example:\n  pcmfa scan sample-data --out out\n\nWrites calls.parquet, integrations.csv/.parquet, operations.csv, daily.csv, rejects.csv, report.html, report.md and summary.json (last) into --out."
     )]
     Scan {
         /// Files, folders (walked recursively in sorted order), glob patterns
@@ -88,6 +89,11 @@ enum Command {
         /// share of records is rejected, e.g. --max-reject-ratio 0.01.
         #[arg(long, value_name = "RATIO", default_value_t = 0.5)]
         max_reject_ratio: f64,
+        /// CSV of your integrations (app_id, name, owner, contact, notes; any
+        /// case and order, extra columns ignored), e.g. --catalog apps.csv.
+        /// Joined into every report; callers it lacks are listed.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
         /// Bytes of records handed to one parse job (default 4 MiB), e.g.
         /// --chunk-size 1048576. Smaller spreads small inputs across threads.
         #[arg(long, value_name = "BYTES")]
@@ -234,6 +240,7 @@ fn run() -> Result<u8> {
             redact_key,
             max_reject_ratio,
             fields,
+            catalog,
         } => {
             if !(0.0..=1.0).contains(&max_reject_ratio) {
                 bail!("--max-reject-ratio must be between 0 and 1");
@@ -244,6 +251,15 @@ fn run() -> Result<u8> {
                 Ok(map) => map,
                 Err(message) => return Ok(usage_error(&message)),
             };
+            if let Some(path) = catalog {
+                match Catalog::from_path(&path) {
+                    Ok(catalog) => config.catalog = Some(catalog),
+                    Err(err) => {
+                        eprintln!("pcmfa: error: {err}");
+                        return Ok(exit_codes::USAGE);
+                    }
+                }
+            }
             if redact_principals {
                 match redact_key.as_deref() {
                     Some(key) if !key.is_empty() => {
@@ -389,5 +405,19 @@ fn print_summary(report: &ScanReport, config: &ScanConfig) {
             );
         }
     }
-    eprintln!("  reports in {}", config.out_dir.display());
+    if let Some(catalog) = &config.catalog {
+        let missing = report
+            .integrations
+            .iter()
+            .filter(|row| catalog.lookup(row).is_none())
+            .count();
+        if missing > 0 {
+            eprintln!("  {missing} Partner Center callers are not in the catalog: see report.html");
+        }
+    }
+    eprintln!(
+        "  reports in {} (open {})",
+        config.out_dir.display(),
+        config.out_dir.join(pcmfa::report::REPORT_HTML).display()
+    );
 }

@@ -35,12 +35,12 @@ use crate::output::summary::{
     SkippedInput, Summary, TimeRange, UnreadableInput, VerdictTotals, SCHEMA_VERSION,
 };
 use crate::output::{
-    write_daily, write_integrations, write_operations, CallsParquetWriter, RejectsCsvWriter,
-    CALLS_FILE, DAILY_CSV, INTEGRATIONS_CSV, INTEGRATIONS_PARQUET, OPERATIONS_CSV, REJECTS_CSV,
-    SUMMARY_FILE,
+    write_rollups, CallsParquetWriter, RejectsCsvWriter, ReportOptions, Rollups, CALLS_FILE,
+    DAILY_CSV, INTEGRATIONS_CSV, INTEGRATIONS_PARQUET, OPERATIONS_CSV, REJECTS_CSV, SUMMARY_FILE,
 };
 use crate::prefilter::Prefilter;
 use crate::redact::Redactor;
+use crate::report::{Catalog, REPORT_HTML, REPORT_MD};
 use crate::token::TokenCache;
 use crate::vocab::Verdict;
 
@@ -64,6 +64,8 @@ pub struct ScanConfig {
     pub redactor: Option<Redactor>,
     /// Where a custom-schema gateway log keeps its columns (`--field`).
     pub fields: FieldMap,
+    /// Who owns each integration, joined into the reports.
+    pub catalog: Option<Catalog>,
 }
 
 impl ScanConfig {
@@ -78,6 +80,7 @@ impl ScanConfig {
             force: false,
             redactor: None,
             fields: FieldMap::default(),
+            catalog: None,
         }
     }
 }
@@ -223,23 +226,25 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         let partial = std::mem::take(&mut *partial.lock().unwrap_or_else(|e| e.into_inner()));
         aggregates.merge(partial);
     }
-    let integrations = aggregates.integration_rows();
-    write_integrations(&config.out_dir, &integrations)?;
-    write_operations(&config.out_dir, &aggregates.operation_rows())?;
-    write_daily(&config.out_dir, &aggregates.daily_rows())?;
-
-    let summary = ledger.summary(
+    let rollups = Rollups::from_aggregates(&aggregates);
+    let mut summary = ledger.summary(
         &discovery.unreadable,
         &aggregates,
-        &integrations,
+        &rollups.integrations,
         written,
         threads,
         started.elapsed().as_secs_f64(),
     );
+    let options = ReportOptions {
+        catalog: config.catalog.as_ref(),
+        sections: &[],
+    };
+    write_rollups(&config.out_dir, &rollups, &summary, options)?;
+    summary.duration_seconds = started.elapsed().as_secs_f64();
     write_summary(&config.out_dir, &summary)?;
     Ok(ScanReport {
         summary,
-        integrations,
+        integrations: rollups.integrations,
     })
 }
 
@@ -251,6 +256,8 @@ const OUTPUT_FILES: &[&str] = &[
     OPERATIONS_CSV,
     DAILY_CSV,
     REJECTS_CSV,
+    REPORT_HTML,
+    REPORT_MD,
     SUMMARY_FILE,
 ];
 

@@ -70,7 +70,7 @@ proptest! {
         prop_assert_eq!(&acc["holds"], &serde_json::Value::Bool(true));
         let blank = kinds.iter().filter(|k| **k % 8 == 6).count() as u64;
         prop_assert_eq!(acc["records"].as_u64(), Some(kinds.len() as u64 + 1 - blank));
-        for file in ["calls.parquet", "integrations.csv", "integrations.parquet", "operations.csv", "daily.csv", "rejects.csv"] {
+        for file in ["calls.parquet", "integrations.csv", "integrations.parquet", "operations.csv", "daily.csv", "rejects.csv", "report.html", "report.md"] {
             let x = std::fs::read(one.join(file)).expect("read");
             let y = std::fs::read(many.join(file)).expect("read");
             prop_assert!(x == y, "{} differs", file);

@@ -5,6 +5,8 @@
 //! - [`RejectsCsvWriter`]: `rejects.csv`, streamed row by row.
 //! - [`write_integrations`], [`write_operations`], [`write_daily`]: the
 //!   roll-up tables, written whole.
+//! - [`write_rollups`]: those tables plus `report.html` and `report.md`
+//!   (rendered by [`crate::report`]), in one call for every command.
 //! - [`summary::write_summary`]: `summary.json`, written last by the run.
 //!
 //! Every file is written to a hidden temporary name in the output folder and
@@ -19,6 +21,7 @@ mod csv_file;
 mod csv_safe;
 mod parquet_file;
 mod rejects;
+mod rollups;
 pub mod summary;
 mod tables;
 #[cfg(test)]
@@ -26,6 +29,7 @@ mod test_support;
 
 pub use calls::{calls_schema, CallsParquetWriter, CALLS_FILE};
 pub use rejects::{RejectsCsvWriter, REJECTS_CSV};
+pub use rollups::{write_rollups, ReportOptions, Rollups};
 pub use summary::{write_summary, SUMMARY_FILE};
 pub use tables::{
     integrations_schema, write_daily, write_integrations, write_operations, DAILY_CSV,

@@ -20,6 +20,7 @@ use crate::aggregate::{DailyRow, IntegrationRow, OperationRow, VerdictCounts};
 use crate::error::Error;
 use crate::event::Micros;
 use crate::formats::timestamp::{format_date, format_iso};
+use crate::report::Catalog;
 use crate::vocab::Verdict;
 
 pub const INTEGRATIONS_CSV: &str = "integrations.csv";
@@ -30,7 +31,7 @@ pub const DAILY_CSV: &str = "daily.csv";
 /// Separator of `top_operations` entries (CSV and Parquet alike).
 pub const TOP_OPERATIONS_SEPARATOR: &str = "; ";
 
-const INTEGRATION_COLUMNS: [&str; 19] = [
+const INTEGRATION_COLUMNS: [&str; 23] = [
     "rank",
     "integration",
     "app_id",
@@ -50,6 +51,10 @@ const INTEGRATION_COLUMNS: [&str; 19] = [
     "operations",
     "top_operations",
     "action",
+    "catalog_name",
+    "owner",
+    "contact",
+    "catalog_notes",
 ];
 
 /// `calls` then the five verdict columns, in contract order.
@@ -69,13 +74,36 @@ fn top_operations(row: &IntegrationRow) -> Option<String> {
     (!row.top_operations.is_empty()).then(|| row.top_operations.join(TOP_OPERATIONS_SEPARATOR))
 }
 
-/// Writes `integrations.csv` and `integrations.parquet`.
-pub fn write_integrations(dir: &Path, rows: &[IntegrationRow]) -> Result<(), Error> {
-    write_integrations_csv(dir, rows)?;
-    write_integrations_parquet(dir, rows)
+/// The catalog's `name, owner, contact, notes` for a row (all None when the
+/// catalog does not list it, or without a catalog).
+fn catalog_fields<'a>(catalog: Option<&'a Catalog>, row: &IntegrationRow) -> [Option<&'a str>; 4] {
+    match catalog.and_then(|c| c.lookup(row)) {
+        None => [None; 4],
+        Some(e) => [
+            e.name.as_deref(),
+            e.owner.as_deref(),
+            e.contact.as_deref(),
+            e.notes.as_deref(),
+        ],
+    }
 }
 
-fn write_integrations_csv(dir: &Path, rows: &[IntegrationRow]) -> Result<(), Error> {
+/// Writes `integrations.csv` and `integrations.parquet`, with the catalog's
+/// columns filled where it lists the integration.
+pub fn write_integrations(
+    dir: &Path,
+    rows: &[IntegrationRow],
+    catalog: Option<&Catalog>,
+) -> Result<(), Error> {
+    write_integrations_csv(dir, rows, catalog)?;
+    write_integrations_parquet(dir, rows, catalog)
+}
+
+fn write_integrations_csv(
+    dir: &Path,
+    rows: &[IntegrationRow],
+    catalog: Option<&Catalog>,
+) -> Result<(), Error> {
     let mut csv = CsvFile::create(dir, INTEGRATIONS_CSV, &INTEGRATION_COLUMNS)?;
     for row in rows {
         let iso = |t: Option<Micros>| t.map(format_iso);
@@ -103,6 +131,7 @@ fn write_integrations_csv(dir: &Path, rows: &[IntegrationRow]) -> Result<(), Err
             Cell::from(top.as_deref()),
             Cell::Text(&row.action),
         ]);
+        cells.extend(catalog_fields(catalog, row).map(Cell::from));
         csv.row(&cells)?;
     }
     csv.commit()
@@ -133,10 +162,18 @@ pub fn integrations_schema() -> SchemaRef {
         count("operations"),
         text("top_operations", true),
         text("action", false),
+        text("catalog_name", true),
+        text("owner", true),
+        text("contact", true),
+        text("catalog_notes", true),
     ]))
 }
 
-fn write_integrations_parquet(dir: &Path, rows: &[IntegrationRow]) -> Result<(), Error> {
+fn write_integrations_parquet(
+    dir: &Path,
+    rows: &[IntegrationRow],
+    catalog: Option<&Catalog>,
+) -> Result<(), Error> {
     let schema = integrations_schema();
     let mut file = ParquetFile::create(dir, INTEGRATIONS_PARQUET, schema.clone())?;
     let u64s = |f: fn(&IntegrationRow) -> u64| -> ArrayRef {
@@ -182,6 +219,13 @@ fn write_integrations_parquet(dir: &Path, rows: &[IntegrationRow]) -> Result<(),
         Arc::new(top.iter().map(Option::as_deref).collect::<StringArray>()),
         texts(|r| Some(r.action.as_str())),
     ];
+    let joined: Vec<[Option<&str>; 4]> = rows.iter().map(|r| catalog_fields(catalog, r)).collect();
+    let mut columns = columns;
+    for field in 0..4 {
+        columns.push(Arc::new(
+            joined.iter().map(|f| f[field]).collect::<StringArray>(),
+        ));
+    }
     let batch = RecordBatch::try_new(schema, columns).map_err(|e| parquet_error(file.path(), e))?;
     if batch.num_rows() > 0 {
         file.write(&batch)?;

@@ -70,15 +70,16 @@ fn read(dir: &Path, name: &str) -> String {
 #[test]
 fn integrations_csv_text() {
     let dir = tempfile::tempdir().unwrap();
-    write_integrations(dir.path(), &integration_rows()).unwrap();
+    write_integrations(dir.path(), &integration_rows(), None).unwrap();
     assert_eq!(
         read(dir.path(), INTEGRATIONS_CSV),
         "rank,integration,app_id,app_name,verdict,calls,broken,at_risk,compliant,not_affected,unknown,\
-first_seen,last_seen,last_broken,principals,tenants,operations,top_operations,action\n\
+first_seen,last_seen,last_broken,principals,tenants,operations,top_operations,action,\
+catalog_name,owner,contact,catalog_notes\n\
 1,1b2c3d4e-0000-4000-8000-00000000000a,1b2c3d4e-0000-4000-8000-00000000000a,\"Contoso, \"\"Billing\"\"\",\
 broken,9,5,2,1,0,1,2026-04-02T00:00:30.015Z,2026-04-03T00:00:00.001Z,2026-04-02T01:00:00.000Z,\
-3,2,4,GET /v1/customers/{id}/subscriptions; POST /v1/customers,Fix now.\n\
-2,'-unattributed,,'@evil,unknown,7,0,0,0,0,7,,,,0,0,0,,Investigate.\n"
+3,2,4,GET /v1/customers/{id}/subscriptions; POST /v1/customers,Fix now.,,,,\n\
+2,'-unattributed,,'@evil,unknown,7,0,0,0,0,7,,,,0,0,0,,Investigate.,,,,\n"
     );
     assert_eq!(
         file_names(dir.path()),
@@ -86,10 +87,46 @@ broken,9,5,2,1,0,1,2026-04-02T00:00:30.015Z,2026-04-03T00:00:00.001Z,2026-04-02T
     );
 }
 
+/// The catalog's columns are filled by app id (or by the ranking key), and
+/// its text is as spreadsheet-safe as the logs'.
+#[test]
+fn catalog_columns_join_by_app_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = crate::report::Catalog::from_bytes(
+        Path::new("apps.csv"),
+        b"app_id,name,owner,contact,notes\n\
+          1B2C3D4E-0000-4000-8000-00000000000A,Contoso Billing Sync,Billing team,=HYPERLINK(\"x\"),weekly\n",
+    )
+    .unwrap();
+    write_integrations(dir.path(), &integration_rows(), Some(&catalog)).unwrap();
+    let text = read(dir.path(), INTEGRATIONS_CSV);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[1].ends_with(
+            ",Fix now.,Contoso Billing Sync,Billing team,\"'=HYPERLINK(\"\"x\"\")\",weekly"
+        ),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].ends_with(",Investigate.,,,,"));
+    let (_, batches) = read_parquet(&dir.path().join(INTEGRATIONS_PARQUET));
+    let owner = batches[0].column_by_name("owner").unwrap().clone();
+    let owner = owner.as_any().downcast_ref::<StringArray>().unwrap();
+    assert_eq!(owner.value(0), "Billing team");
+    assert!(owner.is_null(1));
+    let contact = batches[0].column_by_name("contact").unwrap().clone();
+    let contact = contact.as_any().downcast_ref::<StringArray>().unwrap();
+    assert_eq!(
+        contact.value(0),
+        "=HYPERLINK(\"x\")",
+        "Parquet keeps the true value"
+    );
+}
+
 #[test]
 fn integrations_parquet_types_and_values() {
     let dir = tempfile::tempdir().unwrap();
-    write_integrations(dir.path(), &integration_rows()).unwrap();
+    write_integrations(dir.path(), &integration_rows(), None).unwrap();
     let (schema, batches) = read_parquet(&dir.path().join(INTEGRATIONS_PARQUET));
     assert_eq!(schema.as_ref(), integrations_schema().as_ref());
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
@@ -153,7 +190,7 @@ fn integrations_parquet_types_and_values() {
 #[test]
 fn no_integrations_gives_header_and_empty_parquet() {
     let dir = tempfile::tempdir().unwrap();
-    write_integrations(dir.path(), &[]).unwrap();
+    write_integrations(dir.path(), &[], None).unwrap();
     assert_eq!(
         read(dir.path(), INTEGRATIONS_CSV),
         format!("{}\n", INTEGRATION_COLUMNS.join(","))
@@ -166,8 +203,8 @@ fn no_integrations_gives_header_and_empty_parquet() {
 #[test]
 fn integrations_parquet_is_deterministic() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    write_integrations(a.path(), &integration_rows()).unwrap();
-    write_integrations(b.path(), &integration_rows()).unwrap();
+    write_integrations(a.path(), &integration_rows(), None).unwrap();
+    write_integrations(b.path(), &integration_rows(), None).unwrap();
     let bytes = |d: &Path| fs::read(d.join(INTEGRATIONS_PARQUET)).unwrap();
     assert_eq!(bytes(a.path()), bytes(b.path()));
 }
@@ -227,7 +264,7 @@ fn unwritable_folder_is_an_error_and_leaves_no_file() {
     fs::write(dir.path().join("file"), b"").unwrap();
     let bad = dir.path().join("file");
     assert!(matches!(
-        write_integrations(&bad, &integration_rows()),
+        write_integrations(&bad, &integration_rows(), None),
         Err(Error::Write { .. })
     ));
     assert!(matches!(

@@ -105,6 +105,9 @@ pub const CONTRACT_FILES: &[&str] = &[
     "operations.csv",
     "daily.csv",
     "rejects.csv",
+    "report.html",
+    "report.md",
     "summary.json",
 ];
 pub mod analyst;
+pub mod png;
