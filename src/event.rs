@@ -116,6 +116,8 @@ pub enum RejectReason {
     TooLarge,
     /// The document ended inside this record (truncated export).
     Truncated,
+    /// A CSV row with more or fewer cells than the header row.
+    RaggedRow,
 }
 
 impl RejectReason {
@@ -126,6 +128,7 @@ impl RejectReason {
             RejectReason::NotAnObject => "not_an_object",
             RejectReason::TooLarge => "too_large",
             RejectReason::Truncated => "truncated",
+            RejectReason::RaggedRow => "ragged_row",
         }
     }
 }

@@ -187,6 +187,8 @@ fn run() -> Result<u8> {
                     info.name, info.recognised_by
                 )?;
                 if let Some(example) = example_of(info.name) {
+                    // A CSV example is its header row and one data row.
+                    let example = example.replace('\n', "\n           ");
                     writeln!(out, "  example: {example}")?;
                 }
             }

@@ -44,6 +44,10 @@ use crate::report::{Catalog, REPORT_HTML, REPORT_MD};
 use crate::token::TokenCache;
 use crate::vocab::Verdict;
 
+mod csv_input;
+use crate::formats::csv_record::{parse_csv_record_mapped, CsvHeader};
+use crate::input::CsvChunk;
+
 /// What a scan reads and where it writes.
 #[derive(Debug, Clone)]
 pub struct ScanConfig {
@@ -123,6 +127,8 @@ struct Shared {
 enum Work {
     Lines(LineChunk),
     Elements(Vec<FramedElement>),
+    /// CSV rows, with the file's header row.
+    Csv(CsvChunk, Arc<CsvHeader>),
 }
 
 /// What a chunk job found.
@@ -365,6 +371,10 @@ impl Reader<'_> {
         }) {
             return false;
         }
+        let csv_delimiter = match format.framing {
+            Framing::Csv => crate::formats::csv_record::sniff_delimiter(&head),
+            _ => b',',
+        };
         let stream: Box<dyn Read + Send> = match head_error {
             Some(err) => Box::new(Cursor::new(head).chain(FailingReader(Some(err)))),
             None => Box::new(Cursor::new(head).chain(opened.reader)),
@@ -474,6 +484,14 @@ impl Reader<'_> {
                 }
                 alive
             }
+            Framing::Csv => self.read_csv(
+                file,
+                &source,
+                format,
+                stream,
+                csv_delimiter,
+                &mut report_bytes,
+            ),
         };
         report_bytes(self);
         alive
@@ -551,14 +569,18 @@ fn describe_read_error(err: &io::Error) -> String {
 fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared) -> ChunkResult {
     let mut result = ChunkResult::default();
     let redactor = shared.redactor.as_ref();
-    let read = |result: &mut ChunkResult, record: u64, bytes: &[u8]| {
+    let read = |result: &mut ChunkResult, record: u64, bytes: &[u8], csv: Option<&CsvHeader>| {
         result.records += 1;
         // Most records cannot be Partner Center: count them without parsing.
         if !shared.prefilter.may_be_partner_center(bytes) {
             result.other += 1;
             return;
         }
-        match parse_record_mapped(bytes, format, &shared.fields) {
+        let parsed = match csv {
+            Some(header) => parse_csv_record_mapped(bytes, header, &shared.fields),
+            None => parse_record_mapped(bytes, format, &shared.fields),
+        };
+        match parsed {
             Parsed::Reject(reason) => result.rejects.push(Reject {
                 source_file: source.clone(),
                 source_record: record,
@@ -610,7 +632,7 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                read(&mut result, number, line);
+                read(&mut result, number, line, None);
             }
             if let Some(number) = chunk.cut_short {
                 reject(&mut result, number, RejectReason::Truncated);
@@ -619,9 +641,22 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
         Work::Elements(elements) => {
             for element in elements {
                 match element {
-                    Ok((index, bytes)) => read(&mut result, index, &bytes),
+                    Ok((index, bytes)) => read(&mut result, index, &bytes, None),
                     Err((index, reason)) => reject(&mut result, index, reason),
                 }
+            }
+        }
+        Work::Csv(chunk, header) => {
+            // The header names the file's format even when no row is read.
+            result.labels.push(header.label());
+            for (number, range) in chunk.records {
+                match range.and_then(|r| chunk.data.get(r)) {
+                    Some(row) => read(&mut result, number, row, Some(&header)),
+                    None => reject(&mut result, number, RejectReason::TooLarge),
+                }
+            }
+            if let Some(number) = chunk.cut_short {
+                reject(&mut result, number, RejectReason::Truncated);
             }
         }
     }

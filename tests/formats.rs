@@ -306,7 +306,17 @@ fn formats_lists_every_format_with_how_it_is_recognised_and_an_example() {
         let recognised = block
             .iter()
             .find_map(|l| l.strip_prefix("  recognised by: "));
-        let example = block.iter().find_map(|l| l.strip_prefix("  example: "));
+        // A CSV example goes on over the next, further-indented line.
+        let example_at = block.iter().position(|l| l.starts_with("  example: "));
+        let example = example_at.map(|at| {
+            let mut lines = vec![&block[at]["  example: ".len()..]];
+            lines.extend(
+                block[at + 1..]
+                    .iter()
+                    .filter_map(|l| l.strip_prefix("           ")),
+            );
+            lines.join("\n")
+        });
         if name.is_empty() {
             continue;
         }
@@ -314,16 +324,21 @@ fn formats_lists_every_format_with_how_it_is_recognised_and_an_example() {
             panic!("{name}: recognised by and example expected in {block:?}");
         };
         assert!(!recognised.trim().is_empty(), "{name}");
+        let in_readme = example
+            .lines()
+            .map(|l| format!("`{l}`"))
+            .collect::<Vec<_>>()
+            .join("<br>");
         assert!(
-            readme.contains(&format!("| `{name}` |")) && readme.contains(example),
-            "README's format table lists {name} with its example"
+            readme.contains(&format!("| `{name}` |")) && readme.contains(&in_readme),
+            "README's format table lists {name} with its example {in_readme}"
         );
         // The example is read as that format.
         let file = dir.path().join(format!("{name}.log"));
-        std::fs::write(&file, example).expect("write example");
+        std::fs::write(&file, &example).expect("write example");
         names.push((name.to_string(), file));
     }
-    assert!(names.len() >= 6, "{text}");
+    assert!(names.len() >= 20, "{text}");
     let out = dir.path().join("out");
     let inputs: Vec<&str> = names
         .iter()

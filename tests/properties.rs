@@ -5,9 +5,10 @@
 use std::io::Read;
 use std::path::Path;
 
-use pcmfa::formats::{detect, parse_record, FORMATS};
+use pcmfa::formats::csv_record::{parse_csv_record, CsvHeader};
+use pcmfa::formats::{detect, parse_record, RecordKind, FORMATS};
 use pcmfa::input::json_array::JsonArrayFramer;
-use pcmfa::input::{LineChunker, Utf16Reader};
+use pcmfa::input::{CsvChunker, LineChunker, Utf16Reader};
 use pcmfa::pipeline::{scan, Progress, ScanConfig};
 use pcmfa::token::BearerToken;
 use proptest::prelude::*;
@@ -30,6 +31,28 @@ fn record(kind: u8, i: usize) -> Vec<u8> {
         _ => format!(r#"{{"mfaCompliant":{},"operationName":"Get /v1/customers","applicationId":"app{}","requestDateTime":"2026-06-04T00:00:00"}}"#, i % 2 == 0, i % 3).into_bytes(),
     }
 }
+
+/// Kinds of row a CSV export holds, under [`CSV_HEADER`].
+fn csv_row(kind: u8, i: usize) -> Vec<u8> {
+    let host = ["api.partnercenter.microsoft.com", "graph.microsoft.com"][i % 2];
+    match kind % 8 {
+        0 => format!("2026-06-0{} 10:00:00,https://{host}/v1/customers/{i},401,\"{{\"\"code\"\":900421}}\",ua{}", i % 7 + 1, i % 5).into_bytes(),
+        1 => format!("\"6/2/2026, 8:15:03.123 AM\",{host},200,\"multi\nline \"\"quoted\"\" cell\",ua{}", i % 3).into_bytes(),
+        2 => format!("x,https://{host}/v1,401").into_bytes(),
+        3 => {
+            let mut row = format!("2026-06-02 10:00:00,https://{host}/v1,401,").into_bytes();
+            row.extend_from_slice(b"\xff\xfe,ua");
+            row
+        }
+        4 => Vec::new(),
+        5 => format!("2026-06-02 10:00:00,https://{host}/x,200,,ua{}", i % 4).into_bytes(),
+        6 => format!("2026-06-02 10:00:00,https://{host}/v1/invoices,200,\"isMfaCompliant: \"\"False\"\"\",ua").into_bytes(),
+        _ => format!("\"2026-06-02 10:00:00\",\"https://{host}/v1/invoices\",\"200\",\"line1\r\nline2\",\"ua\"").into_bytes(),
+    }
+}
+
+const CSV_HEADER: &[u8] =
+    b"\xEF\xBB\xBFTimeGenerated [UTC],Url,Status,Response Body,User Agent\r\n";
 
 fn run(input: &Path, out: &Path, threads: usize, chunk_bytes: usize) -> serde_json::Value {
     let mut config = ScanConfig::new(vec![input.display().to_string()], out.to_path_buf());
@@ -71,6 +94,46 @@ proptest! {
         let blank = kinds.iter().filter(|k| **k % 8 == 6).count() as u64;
         prop_assert_eq!(acc["records"].as_u64(), Some(kinds.len() as u64 + 1 - blank));
         for file in ["calls.parquet", "integrations.csv", "integrations.parquet", "operations.csv", "daily.csv", "rejects.csv", "report.html", "report.md"] {
+            let x = std::fs::read(one.join(file)).expect("read");
+            let y = std::fs::read(many.join(file)).expect("read");
+            prop_assert!(x == y, "{} differs", file);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn csv_accounting_holds_and_parallel_equals_sequential(
+        kinds in proptest::collection::vec(any::<u8>(), 1..200),
+        chunk in 64usize..2048,
+    ) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let input = dir.path().join("export.csv");
+        let mut data = CSV_HEADER.to_vec();
+        for (i, kind) in kinds.iter().enumerate() {
+            data.extend(csv_row(*kind, i));
+            data.extend_from_slice(if i % 3 == 0 { b"\r\n" } else { b"\n" });
+        }
+        std::fs::write(&input, &data).expect("write");
+        let (one, many) = (dir.path().join("one"), dir.path().join("many"));
+        let a = run(&input, &one, 1, chunk);
+        let b = run(&input, &many, 3, chunk);
+        prop_assert_eq!(&a, &b);
+        prop_assert_eq!(&a["files"][0]["format"], "gateway_csv");
+        let acc = &a["accounting"];
+        prop_assert_eq!(&acc["holds"], &serde_json::Value::Bool(true));
+        let blank = kinds.iter().filter(|k| **k % 8 == 4).count() as u64;
+        prop_assert_eq!(acc["records"].as_u64(), Some(kinds.len() as u64 - blank));
+        // Ragged rows (kind 2) and invalid UTF-8 (kind 3) that mention Partner Center.
+        let bad = kinds
+            .iter()
+            .enumerate()
+            .filter(|(i, k)| matches!(**k % 8, 2 | 3) && i % 2 == 0)
+            .count() as u64;
+        prop_assert_eq!(acc["rejected"].as_u64(), Some(bad));
+        for file in ["calls.parquet", "integrations.csv", "operations.csv", "daily.csv", "rejects.csv"] {
             let x = std::fs::read(one.join(file)).expect("read");
             let y = std::fs::read(many.join(file)).expect("read");
             prop_assert!(x == y, "{} differs", file);
@@ -128,7 +191,15 @@ fn no_decoder_panics_on_random_or_mutated_input() {
         std::fs::read("tests/fixtures/messy-gateway.jsonl").expect("jsonl"),
         std::fs::read("sample-data/logs/entra/InteractiveSignIns_2026-06-01_2026-06-03.json")
             .expect("array"),
+        std::fs::read("tests/fixtures/azure/ApiManagementGatewayLogs.csv").expect("csv"),
+        std::fs::read("tests/fixtures/azure/AppTraces.csv").expect("csv"),
     ];
+    let header = CsvHeader::parse(
+        b"TimeGenerated [UTC],Url,BackendUrl,BackendResponseCode,BackendRequestHeaders,BackendResponseBody",
+        b',',
+        RecordKind::Auto,
+    )
+    .expect("header");
     let seeds: Vec<Vec<u8>> = seeds
         .into_iter()
         .map(|s| s[..s.len().min(16 * 1024)].to_vec())
@@ -175,6 +246,17 @@ fn no_decoder_panics_on_random_or_mutated_input() {
             framed <= input.len() + 1 + input.len() / 256 + 1,
             "lines never grow the input"
         );
+        let mut chunker = CsvChunker::new(&input[..], b',', 512, 256);
+        let mut framed = 0;
+        while let Some(Ok(chunk)) = chunker.next_chunk() {
+            for (_, range) in chunk.records {
+                if let Some(row) = range.and_then(|r| chunk.data.get(r)) {
+                    framed += row.len();
+                    let _ = parse_csv_record(row, &header);
+                }
+            }
+        }
+        assert!(framed <= input.len(), "CSV records never exceed the input");
         let mut utf8 = Vec::new();
         let _ = Utf16Reader::new(&input[..])
             .take(1 << 20)

@@ -1,6 +1,7 @@
 //! One example record per format: what `pcmfa formats` and the README show.
 //!
-//! Each example is a real record (or a whole small document) of its format,
+//! Each example is a real record (or a whole small document) of its format
+//! (a CSV format's is its header row and one data row, on two lines),
 //! and a test reads each one back: recognised as that format and labelled
 //! with its name. Tokens are written `<token>`: an example never holds one.
 
@@ -30,6 +31,62 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "entra_signin_json_array",
         r#"[{"createdDateTime":"2026-06-01T09:00:00Z","appId":"fe162265-865f-43f1-ac0a-ec74610ff784","resourceId":"fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd","status":{"errorCode":0},"authenticationRequirement":"singleFactorAuthentication"}]"#,
     ),
+    (
+        "gateway_csv",
+        "Date;Request URL;Method;Status Code;User Agent\n2026-06-02 08:15:03;https://api.partnercenter.microsoft.com/v1/customers;GET;401;ContosoSync/2.1",
+    ),
+    (
+        "entra_signin_csv",
+        "TimeGenerated [UTC],AppId,AppDisplayName,ResourceIdentity,ResultType,AuthenticationRequirement\n\"6/4/2026, 7:02:11.000 AM\",3689c65e-e071-43ed-9239-d8b03e0144e6,Legacy Invoice Export,fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd,50076,singleFactorAuthentication",
+    ),
+    (
+        "apim_gateway_json_lines",
+        r#"{"time":"2026-06-02T08:15:03.123Z","category":"GatewayLogs","properties":{"method":"GET","url":"https://contoso.azure-api.net/partner/v1/customers","responseCode":401,"backendMethod":"GET","backendUrl":"https://api.partnercenter.microsoft.com/v1/customers","backendResponseCode":401,"backendResponseBody":"{\"code\":900421}"}}"#,
+    ),
+    (
+        "apim_gateway_json_array",
+        r#"[{"TimeGenerated":"2026-06-02T08:15:03.123Z","Method":"GET","Url":"https://contoso.azure-api.net/partner/v1/customers","ResponseCode":401,"BackendMethod":"GET","BackendUrl":"https://api.partnercenter.microsoft.com/v1/customers","BackendResponseCode":401,"ApimSubscriptionId":"billing-sync"}]"#,
+    ),
+    (
+        "apim_gateway_csv",
+        "TimeGenerated [UTC],Method,Url,ResponseCode,BackendMethod,BackendUrl,BackendResponseCode,ApimSubscriptionId\n\"6/2/2026, 8:15:03.123 AM\",GET,https://contoso.azure-api.net/partner/v1/customers,401,GET,https://api.partnercenter.microsoft.com/v1/customers,401,billing-sync",
+    ),
+    (
+        "appinsights_dependencies_json_lines",
+        r#"{"time":"2026-06-02T08:15:03.123Z","itemType":"dependency","target":"api.partnercenter.microsoft.com","data":"https://api.partnercenter.microsoft.com/v1/customers","name":"GET /v1/customers","type":"HTTP","resultCode":"401","success":false,"operation_Id":"4bf92f3577b34da6a3ce929d0e0e4736"}"#,
+    ),
+    (
+        "appinsights_dependencies_json_array",
+        r#"[{"TimeGenerated":"2026-06-02T08:15:03.123Z","Target":"api.partnercenter.microsoft.com","Data":"https://api.partnercenter.microsoft.com/v1/customers","Name":"GET /v1/customers","DependencyType":"HTTP","ResultCode":"401","OperationId":"4bf92f3577b34da6a3ce929d0e0e4736","AppRoleName":"contoso-billing-sync"}]"#,
+    ),
+    (
+        "appinsights_dependencies_csv",
+        "TimeGenerated [UTC],Target,DependencyType,Name,Data,ResultCode,OperationId,AppRoleName\n\"6/2/2026, 8:15:03.123 AM\",api.partnercenter.microsoft.com,HTTP,GET /v1/customers,https://api.partnercenter.microsoft.com/v1/customers,401,4bf92f3577b34da6a3ce929d0e0e4736,contoso-billing-sync",
+    ),
+    (
+        "appinsights_traces_json_lines",
+        r#"{"time":"2026-06-02T08:15:03.200Z","itemType":"trace","message":"Partner Center call failed: 401 {\"code\":900421,\"description\":\"MFA is required\"}","severityLevel":3,"operation_Id":"4bf92f3577b34da6a3ce929d0e0e4736"}"#,
+    ),
+    (
+        "appinsights_traces_json_array",
+        r#"[{"TimeGenerated":"2026-06-02T08:15:03.200Z","Message":"GET https://api.partnercenter.microsoft.com/v1/customers failed: 401 {\"code\":900421}","SeverityLevel":3,"OperationId":"4bf92f3577b34da6a3ce929d0e0e4736","AppRoleName":"contoso-billing-sync"}]"#,
+    ),
+    (
+        "appinsights_traces_csv",
+        "TimeGenerated [UTC],Message,SeverityLevel,OperationId,AppRoleName\n\"6/2/2026, 8:15:03.200 AM\",\"GET https://api.partnercenter.microsoft.com/v1/customers failed: 401 {\"\"code\"\":900421}\",3,4bf92f3577b34da6a3ce929d0e0e4736,contoso-billing-sync",
+    ),
+    (
+        "appinsights_exceptions_json_lines",
+        r#"{"time":"2026-06-02T21:30:00Z","itemType":"exception","problemId":"PartnerApiException","outerMessage":"Partner Center returned 401: {\"code\":900421}","operation_Id":"4bf92f3577b34da6a3ce929d0e0e4737"}"#,
+    ),
+    (
+        "appinsights_exceptions_json_array",
+        r#"[{"TimeGenerated":"2026-06-02T21:30:00Z","ProblemId":"PartnerApiException","ExceptionType":"PartnerApiException","OuterMessage":"Partner Center returned 401: {\"code\":900421}","OperationId":"4bf92f3577b34da6a3ce929d0e0e4737","AppRoleName":"contoso-billing-sync"}]"#,
+    ),
+    (
+        "appinsights_exceptions_csv",
+        "TimeGenerated [UTC],ProblemId,ExceptionType,OuterMessage,OperationId,AppRoleName\n\"6/2/2026, 9:30:00.000 PM\",PartnerApiException,PartnerApiException,\"Partner Center returned 401: {\"\"code\"\":900421}\",4bf92f3577b34da6a3ce929d0e0e4737,contoso-billing-sync",
+    ),
 ];
 
 /// The example of the format called `name`.
@@ -55,7 +112,8 @@ mod tests {
                 !example.contains('|'),
                 "{name}: a '|' breaks the README table"
             );
-            assert!(!example.contains('\n'), "{name}: one line");
+            let lines = if name.ends_with("_csv") { 2 } else { 1 };
+            assert_eq!(example.lines().count(), lines, "{name}");
         }
     }
 }

@@ -83,6 +83,24 @@ pub fn as_text(value: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// The value of the first of `names` (each already normalised, see
+/// [`normalize_key`]) that `map` holds with a non-null value.
+pub fn find_key<'a>(
+    map: &'a serde_json::Map<String, serde_json::Value>,
+    names: &[&str],
+) -> Option<&'a serde_json::Value> {
+    names.iter().find_map(|name| {
+        map.iter()
+            .find(|(key, value)| !value.is_null() && key_is(key, name))
+            .map(|(_, value)| value)
+    })
+}
+
+/// True when `map` has a key normalising to `name`, whatever its value.
+pub fn has_key(map: &serde_json::Map<String, serde_json::Value>, name: &str) -> bool {
+    map.keys().any(|key| key_is(key, name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

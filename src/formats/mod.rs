@@ -3,11 +3,14 @@
 //!
 //! A file's format is recognised from its first bytes ([`detect`]), or forced
 //! with `--format`. The format says how the bytes are framed (one record per
-//! line, or the elements of one JSON document's record array) and how each
-//! record is read. JSON records whose kind is not forced are recognised one
+//! line, the elements of one JSON document's record array, or the rows of a
+//! CSV file with a header row) and how each record is read. JSON records whose kind is not forced are recognised one
 //! by one by their shape, so a stream mixing gateway lines and sign-in lines
 //! reads correctly.
 
+mod apim;
+mod app_insights;
+pub mod csv_record;
 mod examples;
 pub mod field_map;
 mod http_record;
@@ -33,6 +36,8 @@ pub enum Framing {
     Lines,
     /// The elements of the record array of one JSON document.
     Document,
+    /// The rows of a CSV file after its header row (quoted cells may hold newlines).
+    Csv,
 }
 
 /// How each record is read.
@@ -44,6 +49,14 @@ pub enum RecordKind {
     Har,
     SignIn,
     PartnerRequest,
+    /// Azure API Management gateway logs.
+    Apim,
+    /// Application Insights dependencies (outgoing calls).
+    AppDependency,
+    /// Application Insights traces.
+    AppTrace,
+    /// Application Insights exceptions.
+    AppException,
 }
 
 /// A file format: framing plus record kind.
@@ -97,6 +110,76 @@ pub const FORMATS: &[FormatInfo] = &[
         format: Format { framing: Framing::Document, records: RecordKind::SignIn },
         recognised_by: "the Entra portal's sign-in JSON download: an array of sign-in records",
     },
+    FormatInfo {
+        name: "gateway_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::Http },
+        recognised_by: "CSV with a header row naming known columns, one of them what was called (Url, Host, Path, ...; with Method, Status, TimeGenerated [UTC], ...); comma, semicolon or tab; each row read like a gateway record",
+    },
+    FormatInfo {
+        name: "entra_signin_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::SignIn },
+        recognised_by: "Log Analytics SigninLogs (and the other sign-in tables) as CSV: AppId, ResourceIdentity, AuthenticationRequirement or ResultType or Status columns; Status and AuthenticationDetails hold JSON text",
+    },
+    FormatInfo {
+        name: "apim_gateway_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::Apim },
+        recognised_by: "API Management diagnostic logs, one per line: category GatewayLogs, camelCase fields under properties (backendUrl, backendResponseCode, ...)",
+    },
+    FormatInfo {
+        name: "apim_gateway_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::Apim },
+        recognised_by: "Log Analytics ApiManagementGatewayLogs as a JSON array (Type ApiManagementGatewayLogs; ApimSubscriptionId, or BackendUrl with BackendResponseCode)",
+    },
+    FormatInfo {
+        name: "apim_gateway_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::Apim },
+        recognised_by: "Log Analytics ApiManagementGatewayLogs as CSV: an ApimSubscriptionId column, or BackendUrl with BackendResponseCode; dynamic columns hold JSON text",
+    },
+    FormatInfo {
+        name: "appinsights_dependencies_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::AppDependency },
+        recognised_by: "Application Insights dependencies, one per line: target, data, resultCode (or Type AppDependencies / itemType dependency)",
+    },
+    FormatInfo {
+        name: "appinsights_dependencies_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::AppDependency },
+        recognised_by: "Application Insights dependencies as a JSON array (AppDependencies or classic dependencies)",
+    },
+    FormatInfo {
+        name: "appinsights_dependencies_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::AppDependency },
+        recognised_by: "AppDependencies / dependencies CSV export: Target, Data and ResultCode or DependencyType columns",
+    },
+    FormatInfo {
+        name: "appinsights_traces_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::AppTrace },
+        recognised_by: "Application Insights traces, one per line: message, severityLevel, operation id (or Type AppTraces / itemType trace)",
+    },
+    FormatInfo {
+        name: "appinsights_traces_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::AppTrace },
+        recognised_by: "Application Insights traces as a JSON array (AppTraces or classic traces)",
+    },
+    FormatInfo {
+        name: "appinsights_traces_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::AppTrace },
+        recognised_by: "AppTraces / traces CSV export: Message, SeverityLevel and OperationId columns",
+    },
+    FormatInfo {
+        name: "appinsights_exceptions_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::AppException },
+        recognised_by: "Application Insights exceptions, one per line: problemId or outerMessage, operation id (or Type AppExceptions / itemType exception)",
+    },
+    FormatInfo {
+        name: "appinsights_exceptions_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::AppException },
+        recognised_by: "Application Insights exceptions as a JSON array (AppExceptions or classic exceptions)",
+    },
+    FormatInfo {
+        name: "appinsights_exceptions_csv",
+        format: Format { framing: Framing::Csv, records: RecordKind::AppException },
+        recognised_by: "AppExceptions / exceptions CSV export: ProblemId, OuterMessage or ExceptionType, and OperationId columns",
+    },
 ];
 
 /// Looks a format up by name.
@@ -106,13 +189,29 @@ pub fn format_by_name(name: &str) -> Option<Format> {
 
 /// The `format` column for a record of `kind` read with `framing`.
 pub fn format_label(framing: Framing, kind: RecordKind) -> &'static str {
+    use Framing::{Csv, Document, Lines};
+    use RecordKind::*;
     match (framing, kind) {
-        (_, RecordKind::Har) => "har",
-        (_, RecordKind::PartnerRequest) => "partner_requests",
-        (Framing::Lines, RecordKind::SignIn) => "entra_signin_json_lines",
-        (Framing::Document, RecordKind::SignIn) => "entra_signin_json_array",
-        (Framing::Lines, _) => "gateway_json_lines",
-        (Framing::Document, _) => "gateway_json_array",
+        (_, Har) => "har",
+        (_, PartnerRequest) => "partner_requests",
+        (Lines, SignIn) => "entra_signin_json_lines",
+        (Document, SignIn) => "entra_signin_json_array",
+        (Csv, SignIn) => "entra_signin_csv",
+        (Lines, Apim) => "apim_gateway_json_lines",
+        (Document, Apim) => "apim_gateway_json_array",
+        (Csv, Apim) => "apim_gateway_csv",
+        (Lines, AppDependency) => "appinsights_dependencies_json_lines",
+        (Document, AppDependency) => "appinsights_dependencies_json_array",
+        (Csv, AppDependency) => "appinsights_dependencies_csv",
+        (Lines, AppTrace) => "appinsights_traces_json_lines",
+        (Document, AppTrace) => "appinsights_traces_json_array",
+        (Csv, AppTrace) => "appinsights_traces_csv",
+        (Lines, AppException) => "appinsights_exceptions_json_lines",
+        (Document, AppException) => "appinsights_exceptions_json_array",
+        (Csv, AppException) => "appinsights_exceptions_csv",
+        (Csv, _) => "gateway_csv",
+        (Lines, _) => "gateway_json_lines",
+        (Document, _) => "gateway_json_array",
     }
 }
 
@@ -189,6 +288,10 @@ pub fn detect(head: &[u8]) -> Detection {
                 Detection::Recognised(document)
             }
         }
+        _ if csv_record::looks_like_csv(body) => Detection::Recognised(Format {
+            framing: Framing::Csv,
+            records: RecordKind::Auto,
+        }),
         _ => Detection::Unrecognised("not JSON (text formats are not read yet)"),
     }
 }
@@ -308,24 +411,59 @@ pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> P
     let Value::Object(record) = value else {
         return Parsed::Reject(RejectReason::NotAnObject);
     };
+    read_object(&record, format, fields)
+}
+
+/// Reads one record already held as a JSON object (a JSON record, a CSV row);
+/// `fields` applies to HTTP records.
+fn read_object(
+    record: &serde_json::Map<String, Value>,
+    format: Format,
+    fields: &FieldMap,
+) -> Parsed {
     let kind = match format.records {
-        RecordKind::Auto if partner_requests::looks_like_report_item(&record) => {
-            RecordKind::PartnerRequest
-        }
-        RecordKind::Auto if sign_in::looks_like_sign_in(&record) => RecordKind::SignIn,
-        RecordKind::Auto => RecordKind::Http,
+        RecordKind::Auto => recognise(record),
         kind => kind,
     };
     let observation = match kind {
-        RecordKind::SignIn => sign_in::read_sign_in(&record),
-        RecordKind::PartnerRequest => partner_requests::read_report_item(&record),
+        RecordKind::SignIn => sign_in::read_sign_in(record),
+        RecordKind::PartnerRequest => partner_requests::read_report_item(record),
+        RecordKind::Apim => apim::read_apim(record),
+        RecordKind::AppDependency => {
+            app_insights::read_app_insights(record, app_insights::Table::Dependencies)
+        }
+        RecordKind::AppTrace => {
+            app_insights::read_app_insights(record, app_insights::Table::Traces)
+        }
+        RecordKind::AppException => {
+            app_insights::read_app_insights(record, app_insights::Table::Exceptions)
+        }
         _ => {
-            let mut observation = http_record::read_http(&record);
-            fields.apply(&record, &mut observation);
+            let mut observation = http_record::read_http(record);
+            fields.apply(record, &mut observation);
             observation
         }
     };
     Parsed::Event(Box::new(observation), format_label(format.framing, kind))
+}
+
+/// The kind of one record, by its shape.
+fn recognise(record: &serde_json::Map<String, Value>) -> RecordKind {
+    if partner_requests::looks_like_report_item(record) {
+        RecordKind::PartnerRequest
+    } else if apim::looks_like_apim(record) {
+        RecordKind::Apim
+    } else if let Some(table) = app_insights::table_of(record) {
+        match table {
+            app_insights::Table::Dependencies => RecordKind::AppDependency,
+            app_insights::Table::Traces => RecordKind::AppTrace,
+            app_insights::Table::Exceptions => RecordKind::AppException,
+        }
+    } else if sign_in::looks_like_sign_in(record) {
+        RecordKind::SignIn
+    } else {
+        RecordKind::Http
+    }
 }
 
 #[cfg(test)]
@@ -342,6 +480,10 @@ mod tests {
     });
     const DOCUMENT: Detection = Detection::Recognised(Format {
         framing: Framing::Document,
+        records: RecordKind::Auto,
+    });
+    const CSV: Detection = Detection::Recognised(Format {
+        framing: Framing::Csv,
         records: RecordKind::Auto,
     });
     const HAR: Detection = Detection::Recognised(Format {
@@ -409,9 +551,25 @@ mod tests {
                 "2026-06-02 08:15:03 GET https://api.partnercenter.microsoft.com/v1/customers 401\n".to_string(),
                 Detection::Unrecognised("not JSON (text formats are not read yet)"),
             ),
+            ("csv", "TimeGenerated [UTC],Target,ResultCode\n".to_string(), CSV),
             (
-                "csv",
-                "TimeGenerated [UTC],Target,ResultCode\n".to_string(),
+                "csv, BOM, semicolons, quoted header",
+                "\u{feff}\"Url\";\"Status Code\";\"Authorization\"\r\nhttps://x;200;\r\n".to_string(),
+                CSV,
+            ),
+            (
+                "text with commas",
+                "2026-06-02 08:15:03, GET https://api.partnercenter.microsoft.com/v1/customers, 401\n".to_string(),
+                Detection::Unrecognised("not JSON (text formats are not read yet)"),
+            ),
+            (
+                "one known column",
+                "Url\nhttps://api.partnercenter.microsoft.com/v1/customers\n".to_string(),
+                Detection::Unrecognised("not JSON (text formats are not read yet)"),
+            ),
+            (
+                "prose",
+                "Name, date and time of the export\n".to_string(),
                 Detection::Unrecognised("not JSON (text formats are not read yet)"),
             ),
         ];

@@ -20,6 +20,7 @@ use serde_json::Value;
 use crate::classify::hosts::split_url;
 use crate::classify::{classify_with, Origin};
 use crate::event::{Observation, RejectReason};
+use crate::formats::csv_record::{parse_csv_record_mapped, row_object, sniff_delimiter, CsvHeader};
 use crate::formats::field_map::{Column, FieldMap};
 use crate::formats::timestamp::format_iso;
 use crate::formats::{
@@ -27,7 +28,7 @@ use crate::formats::{
     RecordKind, DOCUMENT_PATHS, HAR_PATHS,
 };
 use crate::input::json_array::{ElementError, JsonArrayFramer};
-use crate::input::{discover, open, utf16_bom, InputFile, LineChunker, Utf16Reader};
+use crate::input::{discover, open, utf16_bom, CsvChunker, InputFile, LineChunker, Utf16Reader};
 use crate::prefilter::Prefilter;
 use crate::token::{BearerToken, TokenCache};
 use crate::vocab::{AuthMode, Evidence, MfaClaim, Verdict};
@@ -188,6 +189,11 @@ pub fn sniff_file(input: &InputFile, options: &SniffOptions) -> FileSniff {
             }
         },
     };
+    let delimiter = sniff_delimiter(&head);
+    let why = match format.framing {
+        Framing::Csv if forced.is_none() => explain_csv(&head, delimiter),
+        _ => why,
+    };
     let why = if utf16 {
         format!("UTF-16 text, transcoded; {why}")
     } else {
@@ -197,7 +203,7 @@ pub fn sniff_file(input: &InputFile, options: &SniffOptions) -> FileSniff {
         Some(err) => Box::new(Cursor::new(head).chain(Failing(Some(err)))),
         None => Box::new(Cursor::new(head).chain(opened.reader)),
     };
-    let framed = match first_records(stream, format, options) {
+    let framed = match first_records(stream, format, delimiter, options) {
         Ok(framed) => framed,
         Err(reason) => return done(FileOutcome::Skipped(reason)),
     };
@@ -214,7 +220,7 @@ pub fn sniff_file(input: &InputFile, options: &SniffOptions) -> FileSniff {
                     &path,
                     number,
                     &bytes,
-                    format,
+                    (format, framed.csv.as_ref()),
                     options,
                     &prefilter,
                     &mut tokens,
@@ -246,13 +252,17 @@ fn sniff_record(
     path: &str,
     number: u64,
     bytes: &[u8],
-    format: Format,
+    (format, csv): (Format, Option<&CsvHeader>),
     options: &SniffOptions,
     prefilter: &Prefilter,
     tokens: &mut TokenCache,
 ) -> RecordOutcome {
     let marked = prefilter.may_be_partner_center(bytes);
-    let (observation, label) = match parse_record_mapped(bytes, format, &options.fields) {
+    let parsed = match csv {
+        Some(header) => parse_csv_record_mapped(bytes, header, &options.fields),
+        None => parse_record_mapped(bytes, format, &options.fields),
+    };
+    let (observation, label) = match parsed {
         Parsed::Reject(reason) if marked => return RecordOutcome::Rejected(reason),
         Parsed::Reject(_) => {
             // Unreadable but unmarked: a scan counts it as `other` unparsed.
@@ -265,11 +275,16 @@ fn sniff_record(
         }
         Parsed::Event(observation, label) => (*observation, label),
     };
-    let sources = match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(record)) => {
-            sources::column_sources(&record, &observation, &options.fields)
-        }
-        // A text or CSV record: its reader split it; no JSON path to name.
+    let record = match csv {
+        Some(header) => row_object(bytes, header).ok(),
+        None => match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(record)) => Some(record),
+            _ => None,
+        },
+    };
+    let sources = match record {
+        Some(record) => sources::column_sources(&record, &observation, &options.fields),
+        // A text record: its reader split it; no JSON path to name.
         _ => Column::ALL.iter().map(|&c| (c, Source::Text)).collect(),
     };
     let columns = sources
@@ -369,6 +384,7 @@ fn safe(text: &str) -> String {
 fn explain(head: &[u8], format: Format) -> String {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     match (format.framing, format.records) {
+        (Framing::Csv, _) => "a CSV file with a header row".to_string(),
         (Framing::Document, RecordKind::Har) => {
             "a JSON document with log.version and log.entries[] (HAR)".to_string()
         }
@@ -410,10 +426,34 @@ fn explain(head: &[u8], format: Format) -> String {
     }
 }
 
+/// What a CSV head's header row shows.
+fn explain_csv(head: &[u8], delimiter: u8) -> String {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    let header = CsvHeader::parse(first.trim_ascii_end(), delimiter, RecordKind::Auto);
+    let names = header.map_or_else(Vec::new, |h| h.names);
+    let shown: Vec<String> = names.iter().take(12).map(|n| safe(n)).collect();
+    let more = if names.len() > shown.len() {
+        ", ..."
+    } else {
+        ""
+    };
+    let delimiter = match delimiter {
+        b'\t' => "tab".to_string(),
+        d => format!("'{}'", d as char),
+    };
+    format!(
+        "CSV with a header row naming known columns (delimiter {delimiter}): {}{more}",
+        shown.join(", ")
+    )
+}
+
 /// The first records of a stream, framed as a scan frames them.
 struct Framed {
     records: Vec<(u64, Result<Vec<u8>, RejectReason>)>,
     stopped: Option<String>,
+    /// A CSV file's header row.
+    csv: Option<CsvHeader>,
 }
 
 /// Frames up to `options.records` records; `Err` with a skip reason when the
@@ -421,14 +461,51 @@ struct Framed {
 fn first_records(
     stream: Box<dyn Read>,
     format: Format,
+    delimiter: u8,
     options: &SniffOptions,
 ) -> Result<Framed, String> {
     let want = options.records;
     let mut framed = Framed {
         records: Vec::new(),
         stopped: None,
+        csv: None,
     };
     match format.framing {
+        Framing::Csv => {
+            let mut chunker =
+                CsvChunker::new(stream, delimiter, HEAD_BYTES, options.max_record_bytes);
+            while framed.records.len() < want {
+                let chunk = match chunker.next_chunk() {
+                    None => break,
+                    Some(Err(err)) => {
+                        framed.stopped = Some(err.to_string());
+                        break;
+                    }
+                    Some(Ok(chunk)) => chunk,
+                };
+                for (number, range) in &chunk.records {
+                    let bytes = range.clone().and_then(|r| chunk.data.get(r));
+                    if framed.csv.is_none() {
+                        let header =
+                            bytes.and_then(|b| CsvHeader::parse(b, delimiter, format.records));
+                        match header {
+                            Some(header) => framed.csv = Some(header),
+                            None => return Err("CSV without a readable header row".into()),
+                        }
+                        continue;
+                    }
+                    let record = bytes.map(<[u8]>::to_vec).ok_or(RejectReason::TooLarge);
+                    framed.records.push((*number, record));
+                    if framed.records.len() == want {
+                        break;
+                    }
+                }
+                if let (Some(number), true) = (chunk.cut_short, framed.records.len() < want) {
+                    framed.records.push((number, Err(RejectReason::Truncated)));
+                    framed.stopped = Some("CSV ends inside a quoted cell (truncated)".into());
+                }
+            }
+        }
         Framing::Lines => {
             let mut chunker = LineChunker::new(stream, HEAD_BYTES, options.max_record_bytes);
             while framed.records.len() < want {
