@@ -116,6 +116,9 @@ pub enum RejectReason {
     TooLarge,
     /// The document ended inside this record (truncated export).
     Truncated,
+    /// A line of a text access-log format (Envoy, nginx, IIS W3C) that does
+    /// not have that format's shape.
+    MalformedLine,
     /// A CSV row with more or fewer cells than the header row.
     RaggedRow,
 }
@@ -128,6 +131,7 @@ impl RejectReason {
             RejectReason::NotAnObject => "not_an_object",
             RejectReason::TooLarge => "too_large",
             RejectReason::Truncated => "truncated",
+            RejectReason::MalformedLine => "malformed_line",
             RejectReason::RaggedRow => "ragged_row",
         }
     }

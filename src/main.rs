@@ -187,7 +187,7 @@ fn run() -> Result<u8> {
                     info.name, info.recognised_by
                 )?;
                 if let Some(example) = example_of(info.name) {
-                    // A CSV example is its header row and one data row.
+                    // A CSV example is its header and a row; a W3C one, `#Fields:` and a line.
                     let example = example.replace('\n', "\n           ");
                     writeln!(out, "  example: {example}")?;
                 }

@@ -25,11 +25,15 @@ use crate::error::Error;
 use crate::event::{Call, Reject, RejectReason};
 use crate::formats::timestamp::format_iso;
 use crate::formats::{
-    detect, format_label, not_a_log, parse_record_mapped, Detection, FieldMap, Format, Framing,
-    Parsed, RecordKind, DOCUMENT_PATHS, HAR_PATHS,
+    detect, format_label, is_w3c_directive, not_a_log, parse_record_mapped, parse_w3c_record,
+    Detection, FieldMap, Format, Framing, Parsed, RecordKind, StartRule, W3cFields, DOCUMENT_PATHS,
+    HAR_PATHS,
 };
 use crate::input::json_array::{ElementError, JsonArrayFramer};
-use crate::input::{discover, open, utf16_bom, InputFile, LineChunk, LineChunker, Utf16Reader};
+use crate::input::{
+    discover, open, split_groups, utf16_bom, GroupChunk, GroupFramer, InputFile, LineChunk,
+    LineChunker, Utf16Reader,
+};
 use crate::output::summary::{
     write_summary, Accounting, FileSummary, InputTotals, IntegrationTotals, PartnerCenterTotals,
     SkippedInput, Summary, TimeRange, UnreadableInput, VerdictTotals, SCHEMA_VERSION,
@@ -127,6 +131,17 @@ struct Shared {
 enum Work {
     Lines(LineChunk),
     Elements(Vec<FramedElement>),
+    /// Multi-line records, grouped by `rule`; a record over `max_bytes` is rejected.
+    Groups {
+        chunk: GroupChunk,
+        rule: StartRule,
+        max_bytes: usize,
+    },
+    /// W3C lines, with the `#Fields:` in force at the chunk's first line.
+    W3c {
+        chunk: LineChunk,
+        fields: Option<Arc<W3cFields>>,
+    },
     /// CSV rows, with the file's header row.
     Csv(CsvChunk, Arc<CsvHeader>),
 }
@@ -371,6 +386,11 @@ impl Reader<'_> {
         }) {
             return false;
         }
+        // How a text log's lines group into records, from its first lines.
+        let start_rule = match format.framing {
+            Framing::LineGroups => StartRule::sniff(&head),
+            _ => StartRule::Headers,
+        };
         let csv_delimiter = match format.framing {
             Framing::Csv => crate::formats::csv_record::sniff_delimiter(&head),
             _ => b',',
@@ -401,6 +421,68 @@ impl Reader<'_> {
                     report_bytes(self);
                     alive = match next {
                         Ok(chunk) => self.dispatch(file, &source, format, Work::Lines(chunk)),
+                        Err(err) => self.send(Message::Failed {
+                            file,
+                            reason: describe_read_error(&err),
+                        }),
+                    };
+                    if !alive {
+                        break;
+                    }
+                }
+                alive
+            }
+            Framing::LineGroups => {
+                let max_bytes = self.config.max_record_bytes;
+                let mut framer = GroupFramer::new(
+                    stream,
+                    move |line: &[u8]| start_rule.starts_record(line),
+                    self.config.chunk_bytes,
+                    max_bytes,
+                );
+                let mut alive = true;
+                while let Some(next) = framer.next_chunk() {
+                    report_bytes(self);
+                    alive = match next {
+                        Ok(chunk) => {
+                            let work = Work::Groups {
+                                chunk,
+                                rule: start_rule,
+                                max_bytes,
+                            };
+                            self.dispatch(file, &source, format, work)
+                        }
+                        Err(err) => self.send(Message::Failed {
+                            file,
+                            reason: describe_read_error(&err),
+                        }),
+                    };
+                    if !alive {
+                        break;
+                    }
+                }
+                alive
+            }
+            Framing::W3c => {
+                let mut chunker = LineChunker::new(
+                    stream,
+                    self.config.chunk_bytes,
+                    self.config.max_record_bytes,
+                );
+                let mut fields: Option<Arc<W3cFields>> = None;
+                let mut alive = true;
+                while let Some(next) = chunker.next_chunk() {
+                    report_bytes(self);
+                    alive = match next {
+                        Ok(chunk) => {
+                            // The next chunk's lines read with the last `#Fields:` of this one.
+                            let after = W3cFields::last_in(&chunk.data).or_else(|| fields.clone());
+                            let work = Work::W3c {
+                                chunk,
+                                fields: std::mem::replace(&mut fields, after),
+                            };
+                            self.dispatch(file, &source, format, work)
+                        }
                         Err(err) => self.send(Message::Failed {
                             file,
                             reason: describe_read_error(&err),
@@ -569,6 +651,11 @@ fn describe_read_error(err: &io::Error) -> String {
 fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared) -> ChunkResult {
     let mut result = ChunkResult::default();
     let redactor = shared.redactor.as_ref();
+    // The `#Fields:` in force, for W3C lines.
+    let w3c_fields = std::cell::RefCell::new(match &work {
+        Work::W3c { fields, .. } => fields.clone(),
+        _ => None,
+    });
     let read = |result: &mut ChunkResult, record: u64, bytes: &[u8], csv: Option<&CsvHeader>| {
         result.records += 1;
         // Most records cannot be Partner Center: count them without parsing.
@@ -578,6 +665,10 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
         }
         let parsed = match csv {
             Some(header) => parse_csv_record_mapped(bytes, header, &shared.fields),
+            None if format.framing == Framing::W3c => {
+                let fields = w3c_fields.borrow();
+                parse_w3c_record(bytes, fields.as_deref().unwrap_or(W3cFields::iis_default()))
+            }
             None => parse_record_mapped(bytes, format, &shared.fields),
         };
         match parsed {
@@ -644,6 +735,57 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
                     Ok((index, bytes)) => read(&mut result, index, &bytes, None),
                     Err((index, reason)) => reject(&mut result, index, reason),
                 }
+            }
+        }
+        Work::Groups {
+            chunk,
+            rule,
+            max_bytes,
+        } => {
+            let groups = split_groups(chunk.first_line, &chunk.data, |line| {
+                rule.starts_record(line)
+            });
+            for (first, bytes) in groups {
+                let last =
+                    first + memchr::memchr_iter(b'\n', bytes).count().saturating_sub(1) as u64;
+                let holds_long_line = chunk.long_lines.iter().any(|n| (first..=last).contains(n));
+                if bytes.len() > max_bytes || holds_long_line {
+                    reject(&mut result, first, RejectReason::TooLarge);
+                } else {
+                    read(&mut result, first, bytes.trim_ascii_end(), None);
+                }
+            }
+            for first in chunk.too_large {
+                reject(&mut result, first, RejectReason::TooLarge);
+            }
+            if let Some(number) = chunk.cut_short {
+                reject(&mut result, number, RejectReason::Truncated);
+            }
+        }
+        Work::W3c { chunk, .. } => {
+            let mut too_large = chunk.too_large.iter().peekable();
+            for (offset, line) in chunk.data.split_inclusive(|b| *b == b'\n').enumerate() {
+                let number = chunk.first_line + offset as u64;
+                if too_large.peek() == Some(&&number) {
+                    too_large.next();
+                    reject(&mut result, number, RejectReason::TooLarge);
+                    continue;
+                }
+                let line = line.trim_ascii_end();
+                if line.is_empty() {
+                    continue;
+                }
+                // Directives are headers, not records.
+                if is_w3c_directive(line) {
+                    if let Some(fields) = W3cFields::from_directive(line) {
+                        *w3c_fields.borrow_mut() = Some(fields);
+                    }
+                    continue;
+                }
+                read(&mut result, number, line, None);
+            }
+            if let Some(number) = chunk.cut_short {
+                reject(&mut result, number, RejectReason::Truncated);
             }
         }
         Work::Csv(chunk, header) => {

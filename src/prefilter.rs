@@ -129,6 +129,27 @@ mod tests {
         }
     }
 
+    /// The text formats' Partner Center records carry a mark: the host in
+    /// an access log's authority, `cs-host`, request line or origin, the
+    /// URL or the 900421 body in a text log.
+    #[test]
+    fn text_format_records_carry_a_mark() {
+        let p = Prefilter::new();
+        for hit in [
+            &br#"[2026-06-02T08:15:03.123Z] "GET /v1/customers HTTP/1.1" 401 - 0 187 211 209 "10.1.4.22" "sdk" "0f3f" "api.partnercenter.microsoft.com" "20.190.141.36:443""#[..],
+            br#"10.1.4.22 - - [02/Jun/2026:10:15:03 +0200] "GET https://api.partnercenter.microsoft.com/v1/customers HTTP/1.1" 200 1 "-" "curl""#,
+            b"2026-06-02 08:15:03 10.0.0.4 GET /v1/customers - 443 - 10.1.4.22 curl - API.PARTNERCENTER.MICROSOFT.COM 401 0 0 187",
+            br#"fail: Worker[0] upstream said {"code":"900421"}"#,
+            b"2026-06-02 08:15:03 ERROR GET api.partner.microsoft.com/v1.0/sales 401 Unauthorized - MFA required",
+        ] {
+            assert!(
+                p.may_be_partner_center(hit),
+                "{}",
+                String::from_utf8_lossy(hit)
+            );
+        }
+    }
+
     /// A token's payload names Partner Center at any offset, in either alphabet.
     #[test]
     fn tokens_naming_partner_center_pass_at_every_alignment() {

@@ -1,7 +1,9 @@
 //! No output, message or log line ever holds a token or secret from the
 //! inputs: every bearer token and every planted secret of the sample corpus
-//! and the fixtures is searched for in every output file (Parquet cells read
-//! back with polars), and in what the binary prints.
+//! and the fixtures (access and text logs included: `Authorization: Bearer`
+//! dumps, `refresh_token=` and `password=` in query strings, referers,
+//! cookies and messages) is searched for in every output file (Parquet cells
+//! read back with polars), and in what the binary prints.
 
 mod common;
 
@@ -42,11 +44,18 @@ fn secrets() -> Vec<String> {
     let bearer = regex::Regex::new(r#"(?i)bearer\s+([A-Za-z0-9._~+/=-]{16,})"#).expect("regex");
     let jwt = regex::Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(\.[A-Za-z0-9_-]*)*")
         .expect("regex");
+    // Secrets written as `key=value` or `key: value` in access logs (query
+    // strings, referers, cookies) and text logs.
+    let assigned = regex::Regex::new(
+        r#"(?i)(refresh_token|client_secret|password|session)["']?\s*[=:]\s*["']?([^&\s"',;+]{8,})"#,
+    )
+    .expect("regex");
     let mut found = Vec::new();
     for dir in ["sample-data/logs", "tests/fixtures"] {
         for text in input_texts(&root.join(dir)) {
             found.extend(bearer.captures_iter(&text).map(|c| c[1].to_string()));
             found.extend(jwt.find_iter(&text).map(|m| m.as_str().to_string()));
+            found.extend(assigned.captures_iter(&text).map(|c| c[2].to_string()));
         }
     }
     let planted =
@@ -70,6 +79,16 @@ fn no_token_or_secret_reaches_any_output() {
         "the corpus plants many secrets: {}",
         secrets.len()
     );
+    for planted in [
+        "0.AXoAFixtureRefreshTokenTextLog-5s9d8f7g6h5j4k3l2",
+        "Fixture-Passw0rd-TextLog!",
+        "CookieSecret0123456789",
+    ] {
+        assert!(
+            secrets.iter().any(|s| s == planted),
+            "the access and text log fixtures' secrets are searched for"
+        );
+    }
     let out = tempfile::tempdir().expect("tempdir");
     let run = scan(&["sample-data", "tests/fixtures"], out.path(), &[], 3);
     let haystacks = common::run_texts(out.path(), &run);

@@ -1,7 +1,8 @@
 //! One example record per format: what `pcmfa formats` and the README show.
 //!
 //! Each example is a real record (or a whole small document) of its format
-//! (a CSV format's is its header row and one data row, on two lines),
+//! (a CSV format's is its header row and one data row, on two lines; a W3C
+//! log's its `#Fields:` directive and one line),
 //! and a test reads each one back: recognised as that format and labelled
 //! with its name. Tokens are written `<token>`: an example never holds one.
 
@@ -30,6 +31,38 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     (
         "entra_signin_json_array",
         r#"[{"createdDateTime":"2026-06-01T09:00:00Z","appId":"fe162265-865f-43f1-ac0a-ec74610ff784","resourceId":"fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd","status":{"errorCode":0},"authenticationRequirement":"singleFactorAuthentication"}]"#,
+    ),
+    (
+        "front_door_json_lines",
+        r#"{"time":"2026-06-02T08:15:03.123Z","category":"FrontDoorAccessLog","properties":{"httpMethod":"GET","requestUri":"https://contoso.azurefd.net:443/v1/customers","originUrl":"https://api.partnercenter.microsoft.com:443/v1/customers","httpStatusCode":"401","userAgent":"ContosoSync/2.1"}}"#,
+    ),
+    (
+        "front_door_json_array",
+        r#"{"records":[{"time":"2026-06-02T08:15:03.123Z","category":"FrontDoorAccessLog","properties":{"httpMethod":"GET","requestUri":"https://contoso.azurefd.net:443/v1/customers","originUrl":"https://api.partnercenter.microsoft.com:443/v1/customers","httpStatusCode":"401","userAgent":"ContosoSync/2.1"}}]}"#,
+    ),
+    (
+        "app_gateway_json_lines",
+        r#"{"time":"2026-06-02T08:15:03.123Z","category":"ApplicationGatewayAccessLog","properties":{"httpMethod":"GET","requestUri":"/v1/customers","host":"api.partnercenter.microsoft.com","httpStatus":401,"serverStatus":"401","userAgent":"ContosoSync/2.1"}}"#,
+    ),
+    (
+        "app_gateway_json_array",
+        r#"{"records":[{"time":"2026-06-02T08:15:03.123Z","category":"ApplicationGatewayAccessLog","properties":{"httpMethod":"GET","requestUri":"/v1/customers","host":"api.partnercenter.microsoft.com","httpStatus":401,"serverStatus":"401","userAgent":"ContosoSync/2.1"}}]}"#,
+    ),
+    (
+        "envoy_access",
+        r#"[2026-06-02T08:15:03.123Z] "GET /v1/customers HTTP/1.1" 401 - 0 187 211 209 "10.1.4.22" "PartnerCenterDotNetSDK/3.1.2" "0f3f7c3e-5d2a-4b1c-9e8f-7a6b5c4d3e2f" "api.partnercenter.microsoft.com" "20.190.141.36:443""#,
+    ),
+    (
+        "nginx_access",
+        r#"10.1.4.22 - - [02/Jun/2026:10:15:03 +0200] "GET https://api.partnercenter.microsoft.com/v1/customers HTTP/1.1" 401 164 "-" "curl/8.5.0""#,
+    ),
+    (
+        "iis_w3c",
+        "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) cs-host sc-status sc-substatus sc-win32-status time-taken\n2026-06-02 08:15:03 10.0.0.4 GET /v1/customers - 443 - 10.1.4.22 PartnerCenter-PowerShell/3.0+(Windows+NT) - api.partnercenter.microsoft.com 401 0 0 187",
+    ),
+    (
+        "text_log",
+        r#"2026-06-02 08:15:04,001 ERROR billing_sync: POST https://api.partnercenter.microsoft.com/v1/customers/4f1e2d3c-0000-4000-8000-000000000001/orders returned 401 {"code":900421,"description":"MFA is required","source":"PartnerFD"}"#,
     ),
     (
         "gateway_csv",
@@ -112,7 +145,12 @@ mod tests {
                 !example.contains('|'),
                 "{name}: a '|' breaks the README table"
             );
-            let lines = if name.ends_with("_csv") { 2 } else { 1 };
+            // A CSV example is a header and a row; a W3C one, `#Fields:` and a line.
+            let lines = if name.ends_with("_csv") || *name == "iis_w3c" {
+                2
+            } else {
+                1
+            };
             assert_eq!(example.lines().count(), lines, "{name}");
         }
     }

@@ -50,7 +50,8 @@ fn field_for(key: &str) -> Option<(Field, u8)> {
         "date" => (Time, 4),
         "method" | "httpmethod" | "requestmethod" | "csmethod" => (Method, 1),
         "verb" => (Method, 2),
-        "backendurl" => (Url, 0),
+        // The URL that reached the backend: APIM, Front Door's origin.
+        "backendurl" | "originurl" => (Url, 0),
         "url" | "requesturl" | "fullurl" => (Url, 1),
         "uri" | "requesturi" | "originalurl" => (Url, 2),
         "xenvoyoriginalpath" => (Path, 0),
@@ -59,8 +60,11 @@ fn field_for(key: &str) -> Option<(Field, u8)> {
         // Not `hostname` or `server_name`: loggers (pino, nginx `$hostname`)
         // use them for the machine that wrote the log, not the request's target.
         "targethost" | "destinationhost" => (Host, 2),
+        // Where Front Door and Application Gateway forwarded the request.
+        "originname" | "backendhostname" | "originalhost" => (Host, 2),
         "xforwardedhost" => (Host, 3),
-        "backendresponsecode" => (Status, 0),
+        // The backend's own answer (APIM, Application Gateway).
+        "backendresponsecode" | "serverstatus" => (Status, 0),
         "status" | "statuscode" | "responsecode" | "responsestatus" | "httpstatus"
         | "httpstatuscode" | "scstatus" => (Status, 1),
         "resultcode" => (Status, 2),
@@ -73,6 +77,7 @@ fn field_for(key: &str) -> Option<(Field, u8)> {
         "msrequestid" => (RequestId, 0),
         "requestid" | "xmsrequestid" => (RequestId, 1),
         "xrequestid" => (RequestId, 2),
+        "trackingreference" | "transactionid" => (RequestId, 3),
         _ => return None,
     })
 }
@@ -171,7 +176,7 @@ impl Finder {
     }
 
     fn visit(&mut self, raw_key: &str, value: &Value, depth: u16, side: Side) {
-        let key = normalize_key(raw_key);
+        let key = normalize_key(strip_type_suffix(raw_key));
         let inner = side_of(&key, side);
         match value {
             Value::Object(object) => self.walk_object(object, depth + 1, inner),
@@ -385,6 +390,21 @@ impl Finder {
             user_agent: self.user_agent.take(),
             ..Observation::default()
         }
+    }
+}
+
+/// Log Analytics' `AzureDiagnostics` table types custom columns with a
+/// suffix (`requestUri_s`, `httpStatus_d`, `transactionId_g`): drops it from
+/// a camelCase name so the column reads like the field it holds.
+fn strip_type_suffix(key: &str) -> &str {
+    let at = key.len().saturating_sub(2);
+    match (key.get(..at), key.get(at..)) {
+        (Some(name), Some("_s" | "_d" | "_g" | "_b" | "_t"))
+            if !name.is_empty() && !name.contains('_') =>
+        {
+            name
+        }
+        _ => key,
     }
 }
 

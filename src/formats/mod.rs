@@ -3,21 +3,29 @@
 //!
 //! A file's format is recognised from its first bytes ([`detect`]), or forced
 //! with `--format`. The format says how the bytes are framed (one record per
-//! line, the elements of one JSON document's record array, or the rows of a
-//! CSV file with a header row) and how each record is read. JSON records whose kind is not forced are recognised one
-//! by one by their shape, so a stream mixing gateway lines and sign-in lines
-//! reads correctly.
+//! line, the elements of one JSON document's record array, the rows of a
+//! CSV file with a header row, lines grouped into multi-line records, or W3C
+//! lines under their `#Fields:`) and how each record is read. JSON records
+//! whose kind is not forced are recognised one by one by their shape, so a
+//! stream mixing gateway lines and sign-in lines reads correctly.
 
+mod access_log;
 mod apim;
 mod app_insights;
+mod azure_access;
 pub mod csv_record;
+mod detect_text;
+mod envoy;
 mod examples;
 pub mod field_map;
 mod http_record;
+mod iis;
 pub(crate) mod keys;
+mod nginx;
 mod not_a_log;
 mod partner_requests;
 mod sign_in;
+mod text_log;
 pub mod timestamp;
 
 use serde_json::Value;
@@ -27,7 +35,9 @@ use crate::event::{Observation, RejectReason};
 pub use examples::example_of;
 pub use field_map::{Column, FieldMap, FieldMapError, FieldPath};
 pub use http_record::MFA_ERROR_CODE;
+pub use iis::{is_directive as is_w3c_directive, W3cFields};
 pub use not_a_log::not_a_log;
+pub use text_log::StartRule;
 
 /// How a file's bytes are cut into records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +46,12 @@ pub enum Framing {
     Lines,
     /// The elements of the record array of one JSON document.
     Document,
+    /// Lines grouped into multi-line records: a record starts at a line that
+    /// opens one ([`StartRule`]), the lines after it continue it.
+    LineGroups,
+    /// W3C extended log lines, read with the `#Fields:` directive above them;
+    /// directive lines are not records.
+    W3c,
     /// The rows of a CSV file after its header row (quoted cells may hold newlines).
     Csv,
 }
@@ -49,6 +65,18 @@ pub enum RecordKind {
     Har,
     SignIn,
     PartnerRequest,
+    /// Azure Front Door access log records (JSON).
+    FrontDoor,
+    /// Azure Application Gateway access log records (JSON).
+    AppGateway,
+    /// Envoy's default text access log line.
+    Envoy,
+    /// nginx / Apache access log line.
+    Nginx,
+    /// IIS W3C extended log line.
+    Iis,
+    /// Free-text application log record.
+    TextLog,
     /// Azure API Management gateway logs.
     Apim,
     /// Application Insights dependencies (outgoing calls).
@@ -109,6 +137,46 @@ pub const FORMATS: &[FormatInfo] = &[
         name: "entra_signin_json_array",
         format: Format { framing: Framing::Document, records: RecordKind::SignIn },
         recognised_by: "the Entra portal's sign-in JSON download: an array of sign-in records",
+    },
+    FormatInfo {
+        name: "front_door_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::FrontDoor },
+        recognised_by: "Azure Front Door access logs, one per line: category FrontDoorAccessLog (properties.requestUri, httpStatusCode, originUrl; AzureDiagnostics requestUri_s too)",
+    },
+    FormatInfo {
+        name: "front_door_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::FrontDoor },
+        recognised_by: "Azure Front Door access logs in one JSON document ({\"records\":[...]} from storage, or a Log Analytics export)",
+    },
+    FormatInfo {
+        name: "app_gateway_json_lines",
+        format: Format { framing: Framing::Lines, records: RecordKind::AppGateway },
+        recognised_by: "Azure Application Gateway access logs, one per line: category ApplicationGatewayAccessLog (properties.requestUri, host, httpStatus)",
+    },
+    FormatInfo {
+        name: "app_gateway_json_array",
+        format: Format { framing: Framing::Document, records: RecordKind::AppGateway },
+        recognised_by: "Azure Application Gateway access logs in one JSON document ({\"records\":[...]} or a Log Analytics export)",
+    },
+    FormatInfo {
+        name: "envoy_access",
+        format: Format { framing: Framing::Lines, records: RecordKind::Envoy },
+        recognised_by: "Envoy's default text access log (and Istio's): [START_TIME] \"METHOD PATH PROTOCOL\" CODE FLAGS ... \"AUTHORITY\" \"UPSTREAM_HOST\"",
+    },
+    FormatInfo {
+        name: "nginx_access",
+        format: Format { framing: Framing::Lines, records: RecordKind::Nginx },
+        recognised_by: "nginx combined (and Apache common/combined): ADDR - USER [02/Jun/2026:08:15:03 +0000] \"REQUEST\" STATUS ...; a leading $host or added host/upstream fields name the target",
+    },
+    FormatInfo {
+        name: "iis_w3c",
+        format: Format { framing: Framing::W3c, records: RecordKind::Iis },
+        recognised_by: "IIS / App Service W3C extended logs: #Software/#Version/#Date/#Fields directives, then space-separated values",
+    },
+    FormatInfo {
+        name: "text_log",
+        format: Format { framing: Framing::LineGroups, records: RecordKind::TextLog },
+        recognised_by: "application text logs: lines opening with a timestamp or level; stack traces and JSON bodies on the lines after join the record",
     },
     FormatInfo {
         name: "gateway_csv",
@@ -189,14 +257,22 @@ pub fn format_by_name(name: &str) -> Option<Format> {
 
 /// The `format` column for a record of `kind` read with `framing`.
 pub fn format_label(framing: Framing, kind: RecordKind) -> &'static str {
-    use Framing::{Csv, Document, Lines};
+    use Framing::{Csv, Document, LineGroups, Lines, W3c};
     use RecordKind::*;
     match (framing, kind) {
         (_, Har) => "har",
         (_, PartnerRequest) => "partner_requests",
-        (Lines, SignIn) => "entra_signin_json_lines",
+        (_, Envoy) => "envoy_access",
+        (_, Nginx) => "nginx_access",
+        (_, Iis) => "iis_w3c",
+        (_, TextLog) => "text_log",
         (Document, SignIn) => "entra_signin_json_array",
         (Csv, SignIn) => "entra_signin_csv",
+        (_, SignIn) => "entra_signin_json_lines",
+        (Document, FrontDoor) => "front_door_json_array",
+        (_, FrontDoor) => "front_door_json_lines",
+        (Document, AppGateway) => "app_gateway_json_array",
+        (_, AppGateway) => "app_gateway_json_lines",
         (Lines, Apim) => "apim_gateway_json_lines",
         (Document, Apim) => "apim_gateway_json_array",
         (Csv, Apim) => "apim_gateway_csv",
@@ -210,8 +286,8 @@ pub fn format_label(framing: Framing, kind: RecordKind) -> &'static str {
         (Document, AppException) => "appinsights_exceptions_json_array",
         (Csv, AppException) => "appinsights_exceptions_csv",
         (Csv, _) => "gateway_csv",
-        (Lines, _) => "gateway_json_lines",
         (Document, _) => "gateway_json_array",
+        (Lines | LineGroups | W3c, _) => "gateway_json_lines",
     }
 }
 
@@ -244,6 +320,9 @@ pub fn detect(head: &[u8]) -> Detection {
         framing: Framing::Document,
         records: RecordKind::Auto,
     };
+    if let Some(text) = detect_text::detect_text(body) {
+        return Detection::Recognised(text);
+    }
     match body[0] {
         b'[' => Detection::Recognised(document),
         b'{' => {
@@ -292,9 +371,13 @@ pub fn detect(head: &[u8]) -> Detection {
             framing: Framing::Csv,
             records: RecordKind::Auto,
         }),
-        _ => Detection::Unrecognised("not JSON (text formats are not read yet)"),
+        _ => Detection::Unrecognised(NOT_A_LOG),
     }
 }
+
+/// Why text that is no format pcmfa knows is skipped.
+pub const NOT_A_LOG: &str =
+    "not a log format pcmfa recognises (text lines open with no timestamp or level; --format text_log reads them anyway)";
 
 /// One of the next few complete lines is a JSON object on its own.
 fn later_line_is_record(body: &[u8]) -> bool {
@@ -394,13 +477,20 @@ pub enum Parsed {
     Reject(RejectReason),
 }
 
-/// Reads one record (a line or an array element, without its newline).
+/// Reads one record (a line, an array element or a group of lines, without
+/// its last newline).
 pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
     parse_record_mapped(bytes, format, &FieldMap::EMPTY)
 }
 
 /// [`parse_record`], with the user's `--field` mapping applied to HTTP records.
 pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> Parsed {
+    if matches!(
+        format.records,
+        RecordKind::Envoy | RecordKind::Nginx | RecordKind::Iis | RecordKind::TextLog
+    ) {
+        return parse_text_record(bytes, format.records, W3cFields::iis_default());
+    }
     let value: Value = match serde_json::from_slice(bytes) {
         Ok(value) => value,
         Err(_) if std::str::from_utf8(bytes).is_err() => {
@@ -447,6 +537,34 @@ fn read_object(
     Parsed::Event(Box::new(observation), format_label(format.framing, kind))
 }
 
+/// Reads one W3C line with the `#Fields:` in force above it.
+pub fn parse_w3c_record(bytes: &[u8], fields: &W3cFields) -> Parsed {
+    parse_text_record(bytes, RecordKind::Iis, fields)
+}
+
+/// Reads a record of a text format.
+fn parse_text_record(bytes: &[u8], kind: RecordKind, fields: &W3cFields) -> Parsed {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Parsed::Reject(RejectReason::InvalidUtf8);
+    };
+    if text.contains('\0') {
+        return Parsed::Reject(RejectReason::InvalidUtf8);
+    }
+    let line = text.trim_end_matches(['\r', '\n']);
+    let observation = match kind {
+        RecordKind::Envoy => envoy::read_envoy(line),
+        RecordKind::Nginx => nginx::read_nginx(line),
+        RecordKind::Iis => iis::read_w3c(line, fields),
+        _ => Some(text_log::read_text_log(text)),
+    };
+    match observation {
+        Some(observation) => {
+            Parsed::Event(Box::new(observation), format_label(Framing::Lines, kind))
+        }
+        None => Parsed::Reject(RejectReason::MalformedLine),
+    }
+}
+
 /// The kind of one record, by its shape.
 fn recognise(record: &serde_json::Map<String, Value>) -> RecordKind {
     if partner_requests::looks_like_report_item(record) {
@@ -461,6 +579,8 @@ fn recognise(record: &serde_json::Map<String, Value>) -> RecordKind {
         }
     } else if sign_in::looks_like_sign_in(record) {
         RecordKind::SignIn
+    } else if let Some(kind) = azure_access::access_log_kind(record) {
+        kind
     } else {
         RecordKind::Http
     }
@@ -547,9 +667,17 @@ mod tests {
                 Detection::Unrecognised("binary content"),
             ),
             (
-                "plain text",
+                "text log",
                 "2026-06-02 08:15:03 GET https://api.partnercenter.microsoft.com/v1/customers 401\n".to_string(),
-                Detection::Unrecognised("not JSON (text formats are not read yet)"),
+                Detection::Recognised(Format {
+                    framing: Framing::LineGroups,
+                    records: RecordKind::TextLog,
+                }),
+            ),
+            (
+                "prose",
+                "Exported from the egress gateway on 2026-06-03.\n".to_string(),
+                Detection::Unrecognised(NOT_A_LOG),
             ),
             ("csv", "TimeGenerated [UTC],Target,ResultCode\n".to_string(), CSV),
             (
@@ -558,19 +686,22 @@ mod tests {
                 CSV,
             ),
             (
-                "text with commas",
+                "text with commas: a text log, not CSV",
                 "2026-06-02 08:15:03, GET https://api.partnercenter.microsoft.com/v1/customers, 401\n".to_string(),
-                Detection::Unrecognised("not JSON (text formats are not read yet)"),
+                Detection::Recognised(Format {
+                    framing: Framing::LineGroups,
+                    records: RecordKind::TextLog,
+                }),
             ),
             (
                 "one known column",
                 "Url\nhttps://api.partnercenter.microsoft.com/v1/customers\n".to_string(),
-                Detection::Unrecognised("not JSON (text formats are not read yet)"),
+                Detection::Unrecognised(NOT_A_LOG),
             ),
             (
                 "prose",
                 "Name, date and time of the export\n".to_string(),
-                Detection::Unrecognised("not JSON (text formats are not read yet)"),
+                Detection::Unrecognised(NOT_A_LOG),
             ),
         ];
         for (name, head, want) in cases {

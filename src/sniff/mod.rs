@@ -27,8 +27,12 @@ use crate::formats::{
     detect, format_label, not_a_log, parse_record_mapped, Detection, Format, Framing, Parsed,
     RecordKind, DOCUMENT_PATHS, HAR_PATHS,
 };
+use crate::formats::{is_w3c_directive, parse_w3c_record, StartRule, W3cFields};
 use crate::input::json_array::{ElementError, JsonArrayFramer};
-use crate::input::{discover, open, utf16_bom, CsvChunker, InputFile, LineChunker, Utf16Reader};
+use crate::input::{
+    discover, open, split_groups, utf16_bom, CsvChunker, GroupFramer, InputFile, LineChunker,
+    Utf16Reader,
+};
 use crate::prefilter::Prefilter;
 use crate::token::{BearerToken, TokenCache};
 use crate::vocab::{AuthMode, Evidence, MfaClaim, Verdict};
@@ -199,11 +203,13 @@ pub fn sniff_file(input: &InputFile, options: &SniffOptions) -> FileSniff {
     } else {
         why
     };
+    // Kept for framing: a text log's first lines choose how lines group.
+    let rule_head = head.clone();
     let stream: Box<dyn Read> = match error {
         Some(err) => Box::new(Cursor::new(head).chain(Failing(Some(err)))),
         None => Box::new(Cursor::new(head).chain(opened.reader)),
     };
-    let framed = match first_records(stream, format, delimiter, options) {
+    let framed = match first_records(&rule_head, stream, format, delimiter, options) {
         Ok(framed) => framed,
         Err(reason) => return done(FileOutcome::Skipped(reason)),
     };
@@ -212,7 +218,7 @@ pub fn sniff_file(input: &InputFile, options: &SniffOptions) -> FileSniff {
     let records: Vec<RecordSniff> = framed
         .records
         .into_iter()
-        .map(|(number, bytes)| RecordSniff {
+        .map(|(number, bytes, w3c)| RecordSniff {
             number,
             outcome: match bytes {
                 Err(reason) => RecordOutcome::Rejected(reason),
@@ -220,7 +226,11 @@ pub fn sniff_file(input: &InputFile, options: &SniffOptions) -> FileSniff {
                     &path,
                     number,
                     &bytes,
-                    (format, framed.csv.as_ref()),
+                    Reading {
+                        format,
+                        csv: framed.csv.as_ref(),
+                        w3c: w3c.as_deref(),
+                    },
                     options,
                     &prefilter,
                     &mut tokens,
@@ -248,19 +258,29 @@ fn resolved(kind: RecordKind) -> RecordKind {
     }
 }
 
+/// How a record is read: its format, and a CSV file's header or the W3C
+/// `#Fields:` in force.
+struct Reading<'a> {
+    format: Format,
+    csv: Option<&'a CsvHeader>,
+    w3c: Option<&'a W3cFields>,
+}
+
 fn sniff_record(
     path: &str,
     number: u64,
     bytes: &[u8],
-    (format, csv): (Format, Option<&CsvHeader>),
+    reading: Reading<'_>,
     options: &SniffOptions,
     prefilter: &Prefilter,
     tokens: &mut TokenCache,
 ) -> RecordOutcome {
     let marked = prefilter.may_be_partner_center(bytes);
-    let parsed = match csv {
-        Some(header) => parse_csv_record_mapped(bytes, header, &options.fields),
-        None => parse_record_mapped(bytes, format, &options.fields),
+    let Reading { format, csv, w3c } = reading;
+    let parsed = match (csv, w3c) {
+        (Some(header), _) => parse_csv_record_mapped(bytes, header, &options.fields),
+        (None, Some(fields)) => parse_w3c_record(bytes, fields),
+        (None, None) => parse_record_mapped(bytes, format, &options.fields),
     };
     let (observation, label) = match parsed {
         Parsed::Reject(reason) if marked => return RecordOutcome::Rejected(reason),
@@ -385,6 +405,16 @@ fn explain(head: &[u8], format: Format) -> String {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     match (format.framing, format.records) {
         (Framing::Csv, _) => "a CSV file with a header row".to_string(),
+        (Framing::W3c, _) => {
+            "W3C extended log: lines read with the #Fields: directive above them".to_string()
+        }
+        (Framing::LineGroups, _) => match StartRule::sniff(head) {
+            StartRule::Headers => "text log: a record starts at a line opening with a timestamp or level, the lines after it join it".to_string(),
+            StartRule::EachLine => "text log: one record per line, indented lines joining the one above".to_string(),
+        },
+        (Framing::Lines, kind) if is_text_kind(kind) => {
+            format!("text access log lines ({})", format_label(Framing::Lines, kind))
+        }
         (Framing::Document, RecordKind::Har) => {
             "a JSON document with log.version and log.entries[] (HAR)".to_string()
         }
@@ -426,6 +456,14 @@ fn explain(head: &[u8], format: Format) -> String {
     }
 }
 
+/// Record kinds read from text lines, not JSON.
+fn is_text_kind(kind: RecordKind) -> bool {
+    matches!(
+        kind,
+        RecordKind::Envoy | RecordKind::Nginx | RecordKind::Iis | RecordKind::TextLog
+    )
+}
+
 /// What a CSV head's header row shows.
 fn explain_csv(head: &[u8], delimiter: u8) -> String {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
@@ -450,15 +488,20 @@ fn explain_csv(head: &[u8], delimiter: u8) -> String {
 
 /// The first records of a stream, framed as a scan frames them.
 struct Framed {
-    records: Vec<(u64, Result<Vec<u8>, RejectReason>)>,
+    records: Vec<FramedRecord>,
     stopped: Option<String>,
     /// A CSV file's header row.
     csv: Option<CsvHeader>,
 }
 
+/// A record's number and bytes (or why it cannot be read), with the W3C
+/// `#Fields:` in force for a W3C line.
+type FramedRecord = (u64, Result<Vec<u8>, RejectReason>, Option<Arc<W3cFields>>);
+
 /// Frames up to `options.records` records; `Err` with a skip reason when the
 /// document turns out to hold no records.
 fn first_records(
+    head: &[u8],
     stream: Box<dyn Read>,
     format: Format,
     delimiter: u8,
@@ -471,6 +514,70 @@ fn first_records(
         csv: None,
     };
     match format.framing {
+        Framing::LineGroups => {
+            let rule = StartRule::sniff(head);
+            let starts = move |line: &[u8]| rule.starts_record(line);
+            let mut framer = GroupFramer::new(stream, starts, HEAD_BYTES, options.max_record_bytes);
+            while framed.records.len() < want {
+                let chunk = match framer.next_chunk() {
+                    None => break,
+                    Some(Err(err)) => {
+                        framed.stopped = Some(err.to_string());
+                        break;
+                    }
+                    Some(Ok(chunk)) => chunk,
+                };
+                for (first, bytes) in split_groups(chunk.first_line, &chunk.data, starts) {
+                    let last =
+                        first + memchr::memchr_iter(b'\n', bytes).count().saturating_sub(1) as u64;
+                    let long = chunk.long_lines.iter().any(|n| (first..=last).contains(n));
+                    let record = if bytes.len() > options.max_record_bytes || long {
+                        Err(RejectReason::TooLarge)
+                    } else {
+                        Ok(bytes.trim_ascii_end().to_vec())
+                    };
+                    framed.records.push((first, record, None));
+                    if framed.records.len() == want {
+                        break;
+                    }
+                }
+            }
+        }
+        Framing::W3c => {
+            let mut chunker = LineChunker::new(stream, HEAD_BYTES, options.max_record_bytes);
+            let mut fields: Arc<W3cFields> = Arc::new(W3cFields::iis_default().clone());
+            while framed.records.len() < want {
+                let chunk = match chunker.next_chunk() {
+                    None => break,
+                    Some(Err(err)) => {
+                        framed.stopped = Some(err.to_string());
+                        break;
+                    }
+                    Some(Ok(chunk)) => chunk,
+                };
+                for (offset, line) in chunk.data.split_inclusive(|b| *b == b'\n').enumerate() {
+                    let number = chunk.first_line + offset as u64;
+                    let line = line.trim_ascii_end();
+                    if chunk.too_large.contains(&number) {
+                        framed
+                            .records
+                            .push((number, Err(RejectReason::TooLarge), None));
+                    } else if is_w3c_directive(line) {
+                        // Directives are headers, not records.
+                        if let Some(set) = W3cFields::from_directive(line) {
+                            fields = set;
+                        }
+                    } else if !line.is_empty() {
+                        framed
+                            .records
+                            .push((number, Ok(line.to_vec()), Some(fields.clone())));
+                    }
+                    if framed.records.len() == want {
+                        break;
+                    }
+                }
+            }
+        }
         Framing::Csv => {
             let mut chunker =
                 CsvChunker::new(stream, delimiter, HEAD_BYTES, options.max_record_bytes);
@@ -495,13 +602,15 @@ fn first_records(
                         continue;
                     }
                     let record = bytes.map(<[u8]>::to_vec).ok_or(RejectReason::TooLarge);
-                    framed.records.push((*number, record));
+                    framed.records.push((*number, record, None));
                     if framed.records.len() == want {
                         break;
                     }
                 }
                 if let (Some(number), true) = (chunk.cut_short, framed.records.len() < want) {
-                    framed.records.push((number, Err(RejectReason::Truncated)));
+                    framed
+                        .records
+                        .push((number, Err(RejectReason::Truncated), None));
                     framed.stopped = Some("CSV ends inside a quoted cell (truncated)".into());
                 }
             }
@@ -520,12 +629,14 @@ fn first_records(
                 for (offset, line) in chunk.data.split_inclusive(|b| *b == b'\n').enumerate() {
                     let number = chunk.first_line + offset as u64;
                     if chunk.too_large.contains(&number) {
-                        framed.records.push((number, Err(RejectReason::TooLarge)));
+                        framed
+                            .records
+                            .push((number, Err(RejectReason::TooLarge), None));
                     } else {
                         let line = line.strip_suffix(b"\n").unwrap_or(line);
                         let line = line.strip_suffix(b"\r").unwrap_or(line);
                         if !line.iter().all(u8::is_ascii_whitespace) {
-                            framed.records.push((number, Ok(line.to_vec())));
+                            framed.records.push((number, Ok(line.to_vec()), None));
                         }
                     }
                     if framed.records.len() == want {
@@ -533,7 +644,9 @@ fn first_records(
                     }
                 }
                 if let (Some(number), true) = (chunk.cut_short, framed.records.len() < want) {
-                    framed.records.push((number, Err(RejectReason::Truncated)));
+                    framed
+                        .records
+                        .push((number, Err(RejectReason::Truncated), None));
                 }
             }
         }
@@ -551,12 +664,18 @@ fn first_records(
                     {
                         return Err("JSON array of non-records".into())
                     }
-                    Ok(element) => framed.records.push((element.index, Ok(element.bytes))),
+                    Ok(element) => framed
+                        .records
+                        .push((element.index, Ok(element.bytes), None)),
                     Err(ElementError::TooLarge { index }) => {
-                        framed.records.push((index, Err(RejectReason::TooLarge)))
+                        framed
+                            .records
+                            .push((index, Err(RejectReason::TooLarge), None))
                     }
                     Err(ElementError::Truncated { index }) => {
-                        framed.records.push((index, Err(RejectReason::Truncated)));
+                        framed
+                            .records
+                            .push((index, Err(RejectReason::Truncated), None));
                         framed.stopped = Some("document ends early (truncated)".into());
                     }
                     Err(ElementError::NoArray) => return Err("JSON without a record array".into()),
