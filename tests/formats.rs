@@ -425,6 +425,37 @@ fn sniff_shows_format_sources_and_verdicts_without_secrets() {
 }
 
 #[test]
+fn sniff_reads_csv_w3c_and_text_logs_as_a_scan_does() {
+    let output = pcmfa(&["sniff", "tests/fixtures", "--records", "100000"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_sniff_secret_free(&output);
+    let text = String::from_utf8(output.stdout).expect("utf-8");
+    for needle in [
+        "tests/fixtures/azure/ApiManagementGatewayLogs.csv\n  format: apim_gateway_csv",
+        "why:    CSV with a header row naming known columns (delimiter ','): TenantId, TimeGenerated,",
+        // A CSV column, and a path into the JSON a cell holds.
+        "status           <- BackendResponseCode",
+        "authorization    <- BackendRequestHeaders.Authorization",
+        "rejected (ragged_row): listed in rejects.csv",
+        "format: iis_w3c",
+        "why:    W3C extended log: lines read with the #Fields: directive above them",
+        "format: text_log",
+        "<- (the text record)",
+        "tests/fixtures/notes.txt\n  skipped: not a log format pcmfa recognises",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in\n{text}");
+    }
+    // Every record a scan reads is shown: the same count as summary.json.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    scan(&["tests/fixtures"], &out, &["--quiet"], 3);
+    let records = read_summary(&out)["accounting"]["records"]
+        .as_u64()
+        .expect("records");
+    assert_eq!(text.matches("\n  record ").count() as u64, records);
+}
+
+#[test]
 fn sniff_names_mapped_fields_and_skipped_files() {
     let dir = tempfile::tempdir().expect("tempdir");
     let log = custom_gateway_log(dir.path());
