@@ -2,8 +2,10 @@
 //! in parallel, and writes the outputs in input order.
 //!
 //! One reader thread opens each input, recognises its format and cuts it
-//! into chunks of whole records. Each chunk is parsed and classified as a
-//! job on a rayon pool; each worker folds its calls into its own
+//! into chunks of whole records; an uncompressed regular file of lines is
+//! only cut into byte ranges, which the workers read themselves (no copy
+//! through the reader). Each chunk is parsed and classified as a job on a
+//! rayon pool; each worker folds its calls into its own
 //! [`Aggregates`], and the partial states are merged at the end (in any
 //! order, to the same result). The calling thread receives the chunk results,
 //! puts them back in input order and streams them to `calls.parquet` and
@@ -11,7 +13,9 @@
 //! count. A fixed number of tickets bounds the chunks in flight, so memory
 //! stays flat however large the input.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,8 +35,8 @@ use crate::formats::{
 };
 use crate::input::json_array::{ElementError, JsonArrayFramer};
 use crate::input::{
-    discover, open, split_groups, utf16_bom, GroupChunk, GroupFramer, InputFile, LineChunk,
-    LineChunker, Utf16Reader,
+    discover, open, read_range_lines, split_groups, split_ranges, utf16_bom, ByteRange, GroupChunk,
+    GroupFramer, InputFile, Line, LineChunk, LineChunker, Utf16Reader,
 };
 use crate::output::summary::{
     write_summary, Accounting, FileSummary, InputTotals, IntegrationTotals, PartnerCenterTotals,
@@ -115,7 +119,9 @@ type FramedElement = Result<(u64, Vec<u8>), (u64, RejectReason)>;
 
 thread_local! {
     /// Each worker's decoded tokens: a token is decoded once per worker.
-    static TOKENS: std::cell::RefCell<TokenCache> = std::cell::RefCell::new(TokenCache::default());
+    static TOKENS: RefCell<TokenCache> = RefCell::new(TokenCache::default());
+    /// Each worker's read buffer for byte ranges, reused from range to range.
+    static RANGE_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// What every chunk job reads (and the per-worker partial aggregates it folds into).
@@ -130,6 +136,8 @@ struct Shared {
 /// A chunk of records for one job.
 enum Work {
     Lines(LineChunk),
+    /// Lines of a plain regular file that start in a byte range.
+    Range(Arc<File>, ByteRange),
     Elements(Vec<FramedElement>),
     /// Multi-line records, grouped by `rule`; a record over `max_bytes` is rejected.
     Groups {
@@ -155,6 +163,11 @@ struct ChunkResult {
     other: u64,
     /// Format labels of the records read, first seen first.
     labels: Vec<&'static str>,
+    /// For a byte range: the lines it holds. Its record numbers count from
+    /// the range's start; the writer adds the lines of the ranges before it.
+    range_lines: Option<u64>,
+    /// Why the rest of the file could not be read.
+    failure: Option<String>,
 }
 
 /// Messages to the writer, put back in order by sequence number.
@@ -348,7 +361,9 @@ impl Reader<'_> {
             }
         };
         let (mut head, mut head_error) = read_head(&mut opened.reader);
+        let mut plain_file = opened.plain_file.take();
         if utf16_bom(&head).is_some() && head_error.is_none() {
+            plain_file = None;
             // Transcode UTF-16 to UTF-8, then look again.
             let raw = std::mem::replace(&mut opened.reader, Box::new(io::empty()));
             opened.reader = Box::new(Utf16Reader::new(Cursor::new(head).chain(raw)));
@@ -386,6 +401,7 @@ impl Reader<'_> {
         }) {
             return false;
         }
+        let head_read_whole = head_error.is_none();
         // How a text log's lines group into records, from its first lines.
         let start_rule = match format.framing {
             Framing::LineGroups => StartRule::sniff(&head),
@@ -410,28 +426,43 @@ impl Reader<'_> {
         };
         let source: Arc<str> = input.display.clone();
         let alive = match format.framing {
-            Framing::Lines => {
-                let mut chunker = LineChunker::new(
-                    stream,
-                    self.config.chunk_bytes,
-                    self.config.max_record_bytes,
-                );
-                let mut alive = true;
-                while let Some(next) = chunker.next_chunk() {
-                    report_bytes(self);
-                    alive = match next {
-                        Ok(chunk) => self.dispatch(file, &source, format, Work::Lines(chunk)),
-                        Err(err) => self.send(Message::Failed {
-                            file,
-                            reason: describe_read_error(&err),
-                        }),
-                    };
-                    if !alive {
-                        break;
+            Framing::Lines => match plain_file.filter(|_| head_read_whole) {
+                Some((plain, size)) => {
+                    let mut alive = true;
+                    for range in split_ranges(size, self.config.chunk_bytes) {
+                        counter.fetch_max(range.end, Ordering::Relaxed);
+                        report_bytes(self);
+                        let work = Work::Range(plain.clone(), range);
+                        if !self.dispatch(file, &source, format, work) {
+                            alive = false;
+                            break;
+                        }
                     }
+                    alive
                 }
-                alive
-            }
+                None => {
+                    let mut chunker = LineChunker::new(
+                        stream,
+                        self.config.chunk_bytes,
+                        self.config.max_record_bytes,
+                    );
+                    let mut alive = true;
+                    while let Some(next) = chunker.next_chunk() {
+                        report_bytes(self);
+                        alive = match next {
+                            Ok(chunk) => self.dispatch(file, &source, format, Work::Lines(chunk)),
+                            Err(err) => self.send(Message::Failed {
+                                file,
+                                reason: describe_read_error(&err),
+                            }),
+                        };
+                        if !alive {
+                            break;
+                        }
+                    }
+                    alive
+                }
+            },
             Framing::LineGroups => {
                 let max_bytes = self.config.max_record_bytes;
                 let mut framer = GroupFramer::new(
@@ -593,8 +624,9 @@ impl Reader<'_> {
         let messages = self.messages.clone();
         let shared = self.shared.clone();
         let source = source.clone();
+        let max_record_bytes = self.config.max_record_bytes;
         self.pool.spawn(move || {
-            let result = process_chunk(&source, format, work, &shared);
+            let result = process_chunk(&source, format, work, max_record_bytes, &shared);
             let slot = rayon::current_thread_index().unwrap_or(0) % shared.partials.len().max(1);
             if let Some(partial) = shared.partials.get(slot) {
                 let mut partial = partial.lock().unwrap_or_else(|e| e.into_inner());
@@ -648,7 +680,13 @@ fn describe_read_error(err: &io::Error) -> String {
 }
 
 /// Parses and classifies one chunk of records.
-fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared) -> ChunkResult {
+fn process_chunk(
+    source: &Arc<str>,
+    format: Format,
+    work: Work,
+    max_record_bytes: usize,
+    shared: &Shared,
+) -> ChunkResult {
     let mut result = ChunkResult::default();
     let redactor = shared.redactor.as_ref();
     // The `#Fields:` in force, for W3C lines.
@@ -708,25 +746,54 @@ fn process_chunk(source: &Arc<str>, format: Format, work: Work, shared: &Shared)
             reason,
         });
     };
+    // A line without its `\n`; blank lines are not records.
+    let line = |result: &mut ChunkResult, number: u64, line: &[u8]| {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            read(result, number, line, None);
+        }
+    };
     match work {
         Work::Lines(chunk) => {
             let mut too_large = chunk.too_large.iter().peekable();
-            for (offset, line) in chunk.data.split_inclusive(|b| *b == b'\n').enumerate() {
+            let mut start = 0;
+            for (offset, newline) in memchr::memchr_iter(b'\n', &chunk.data).enumerate() {
                 let number = chunk.first_line + offset as u64;
+                let text = &chunk.data[start..newline];
+                start = newline + 1;
                 if too_large.peek() == Some(&&number) {
                     too_large.next();
                     reject(&mut result, number, RejectReason::TooLarge);
                     continue;
                 }
-                let line = line.strip_suffix(b"\n").unwrap_or(line);
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
-                if line.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                read(&mut result, number, line, None);
+                line(&mut result, number, text);
             }
             if let Some(number) = chunk.cut_short {
                 reject(&mut result, number, RejectReason::Truncated);
+            }
+        }
+        Work::Range(file, range) => {
+            let read =
+                RANGE_BUFFER.with_borrow_mut(|buffer| {
+                    read_range_lines(&file, range, max_record_bytes, buffer, |number, text| {
+                        match text {
+                            Line::Text(text) => line(&mut result, number, text),
+                            Line::TooLarge => reject(&mut result, number, RejectReason::TooLarge),
+                        }
+                    })
+                });
+            match read {
+                Ok(end) => {
+                    result.range_lines = Some(end.lines);
+                    if end.shrank {
+                        result.failure =
+                            Some("file shrank while being read: its end is missing".into());
+                    }
+                }
+                Err(err) => {
+                    result.range_lines = Some(0);
+                    result.failure = Some(format!("read error: {err}"));
+                }
             }
         }
         Work::Elements(elements) => {
@@ -842,6 +909,11 @@ impl Ledger {
                 self.files[*file].compression = compression.to_string();
             }
             Message::Chunk { file, result } => {
+                if let Some(reason) = &result.failure {
+                    self.files[*file]
+                        .error
+                        .get_or_insert_with(|| reason.clone());
+                }
                 let entry = &mut self.files[*file];
                 entry.records += result.records;
                 entry.partner_center += result.calls.len() as u64;
@@ -977,10 +1049,26 @@ fn write_in_order(
     let mut rejects = RejectsCsvWriter::create(&config.out_dir)?;
     let mut waiting: BTreeMap<u64, Message> = BTreeMap::new();
     let mut next = 0u64;
+    // Per file: lines of the byte ranges written so far.
+    let mut range_lines = vec![0u64; ledger.files.len()];
     for (seq, message) in messages {
         waiting.insert(seq, message);
-        while let Some(message) = waiting.remove(&next) {
+        while let Some(mut message) = waiting.remove(&next) {
             next += 1;
+            if let Message::Chunk { file, result } = &mut message {
+                if let Some(lines) = result.range_lines {
+                    let before = range_lines[*file];
+                    result
+                        .calls
+                        .iter_mut()
+                        .for_each(|c| c.source_record += before);
+                    result
+                        .rejects
+                        .iter_mut()
+                        .for_each(|r| r.source_record += before);
+                    range_lines[*file] += lines;
+                }
+            }
             ledger.record(&message);
             if let Message::Chunk { result, .. } = &message {
                 for call in &result.calls {

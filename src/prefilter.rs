@@ -1,11 +1,11 @@
 //! The byte-level prefilter: decides, before any JSON parsing, whether a
 //! record could be a Partner Center event at all. Most gateway traffic is
-//! not Partner Center, so most records are counted as `other` after a few
-//! SIMD substring scans instead of a parse.
+//! not Partner Center, so most records are counted as `other` after one
+//! SIMD multi-pattern scan instead of a parse.
 //!
 //! It has no false negatives for what pcmfa recognises: every Partner Center
-//! signal the formats read leaves one of these marks in the raw bytes, in any
-//! ASCII case where logs vary it:
+//! signal the formats read leaves one of these marks in the raw bytes, the
+//! plain ones in any ASCII casing:
 //! - `partner` (the hosts `api.partnercenter.microsoft.com`,
 //!   `api.partner.microsoft.com`, `partner.partnercenterapi.microsoftonline.cn`,
 //!   the resource name "Microsoft Partner Center");
@@ -13,17 +13,28 @@
 //! - `900421`; `compliant` (`mfaCompliant`, `isMfaCompliant`);
 //! - a bearer token whose payload names Partner Center: the base64url (and
 //!   base64) spellings of `partner` hosts and of the resource id, at each of
-//!   the three byte alignments, for records that log no host at all.
+//!   the three byte alignments, for records that log no host at all (base64
+//!   is case-sensitive: these match exactly).
 //!
 //! A record that carries none of them cannot become a Partner Center event,
 //! so it is `other` without being parsed (even when it is not valid JSON).
+//!
+//! How: one pass of a packed (Teddy) multi-pattern searcher over short
+//! anchors (every ASCII casing of a 3-4 byte piece of each plain mark, and
+//! each base64 mark as it is); each hit is confirmed by comparing the whole
+//! mark around it, ignoring case for the plain marks.
 
+use aho_corasick::packed::{Config, MatchKind, Searcher};
+use aho_corasick::Span;
 use base64::Engine;
-use memchr::memmem::Finder;
 
-/// Plain-text marks, each listed in the casings logs use.
-const PLAIN: &[&str] = &[
-    "artner", "ARTNER", "fa3d9a0c", "FA3D9A0C", "900421", "ompliant", "OMPLIANT",
+/// Plain-text marks, matched in any ASCII casing, each with the offset and
+/// length of the anchor piece the searcher looks for.
+const PLAIN: &[(&str, usize, usize)] = &[
+    ("artner", 2, 3),   // "rtn"
+    ("fa3d9a0c", 2, 4), // "3d9a"
+    ("900421", 0, 6),   // digits: one casing
+    ("ompliant", 1, 4), // "mpli"
 ];
 
 /// Texts whose base64 forms mark a Partner Center token payload.
@@ -33,9 +44,20 @@ const IN_TOKENS: &[&str] = &[
     "fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd",
 ];
 
-/// Substring finders built once per run.
+/// What a searcher pattern stands for: a mark, where the anchor sits in it,
+/// and whether case is ignored when the mark is confirmed.
+#[derive(Debug, Clone)]
+struct Anchor {
+    mark: Vec<u8>,
+    offset: usize,
+    ignore_case: bool,
+}
+
+/// The marks' searcher, built once per run.
 pub struct Prefilter {
-    finders: Vec<Finder<'static>>,
+    searcher: Searcher,
+    /// By searcher pattern id.
+    anchors: Vec<Anchor>,
 }
 
 impl Default for Prefilter {
@@ -46,24 +68,113 @@ impl Default for Prefilter {
 
 impl Prefilter {
     pub fn new() -> Prefilter {
-        let mut needles: Vec<Vec<u8>> = PLAIN.iter().map(|n| n.as_bytes().to_vec()).collect();
-        for text in IN_TOKENS {
-            needles.extend(base64_marks(text.as_bytes()));
+        let mut anchors: Vec<(Vec<u8>, Anchor)> = Vec::new();
+        for (mark, offset, len) in PLAIN {
+            let piece = &mark.as_bytes()[*offset..offset + len];
+            for casing in ascii_casings(piece) {
+                anchors.push((
+                    casing,
+                    Anchor {
+                        mark: mark.as_bytes().to_vec(),
+                        offset: *offset,
+                        ignore_case: true,
+                    },
+                ));
+            }
         }
-        needles.sort();
-        needles.dedup();
+        for text in IN_TOKENS {
+            for mark in base64_marks(text.as_bytes()) {
+                anchors.push((
+                    mark.clone(),
+                    Anchor {
+                        mark,
+                        offset: 0,
+                        ignore_case: false,
+                    },
+                ));
+            }
+        }
+        anchors.sort_by(|a, b| a.0.cmp(&b.0));
+        anchors.dedup_by(|a, b| a.0 == b.0);
+        let mut config = Config::new();
+        config.match_kind(MatchKind::LeftmostFirst);
+        let mut builder = config.builder();
+        for (pattern, _) in &anchors {
+            builder.add(pattern);
+        }
+        let searcher = builder
+            .build()
+            .or_else(|| {
+                // Teddy needs SSSE3/AVX2 or NEON; Rabin-Karp works everywhere.
+                let mut config = Config::new();
+                config.only_rabin_karp(true);
+                let mut builder = config.builder();
+                builder.extend(anchors.iter().map(|(p, _)| p));
+                builder.build()
+            })
+            .unwrap_or_else(|| unreachable!("Rabin-Karp accepts any non-empty patterns"));
         Prefilter {
-            finders: needles
-                .into_iter()
-                .map(|n| Finder::new(&n).into_owned())
-                .collect(),
+            searcher,
+            anchors: anchors.into_iter().map(|(_, a)| a).collect(),
         }
     }
 
     /// True when `record` could be a Partner Center event.
     pub fn may_be_partner_center(&self, record: &[u8]) -> bool {
-        self.finders.iter().any(|f| f.find(record).is_some())
+        let mut from = 0;
+        while from < record.len() {
+            let Some(hit) = self
+                .searcher
+                .find_in(record, Span::from(from..record.len()))
+            else {
+                return false;
+            };
+            if let Some(anchor) = self.anchors.get(hit.pattern().as_usize()) {
+                if anchor.confirmed_at(record, hit.start()) {
+                    return true;
+                }
+            }
+            from = hit.start() + 1;
+        }
+        false
     }
+}
+
+impl Anchor {
+    /// True when the whole mark surrounds an anchor found at `at`.
+    fn confirmed_at(&self, record: &[u8], at: usize) -> bool {
+        let Some(start) = at.checked_sub(self.offset) else {
+            return false;
+        };
+        match record.get(start..start + self.mark.len()) {
+            Some(found) if self.ignore_case => found.eq_ignore_ascii_case(&self.mark),
+            Some(found) => found == self.mark.as_slice(),
+            None => false,
+        }
+    }
+}
+
+/// Every ASCII casing of `piece` (2^letters of them).
+fn ascii_casings(piece: &[u8]) -> Vec<Vec<u8>> {
+    let mut casings = vec![Vec::with_capacity(piece.len())];
+    for &byte in piece {
+        let variants: &[u8] = if byte.is_ascii_alphabetic() {
+            &[byte.to_ascii_lowercase(), byte.to_ascii_uppercase()]
+        } else {
+            std::slice::from_ref(&byte)
+        };
+        casings = casings
+            .into_iter()
+            .flat_map(|prefix| {
+                variants.iter().map(move |v| {
+                    let mut next = prefix.clone();
+                    next.push(*v);
+                    next
+                })
+            })
+            .collect();
+    }
+    casings
 }
 
 /// The base64 characters that encode `text` whatever bytes surround it: for
@@ -175,5 +286,71 @@ mod tests {
         let graph = URL_SAFE_NO_PAD.encode(r#"{"aud":"https://graph.microsoft.com","appid":"x"}"#);
         let record = format!(r#"{{"path":"/v1.0/me","authorization":"Bearer eyJ0.{graph}.sig"}}"#);
         assert!(!p.may_be_partner_center(record.as_bytes()));
+    }
+
+    /// Mixed casings the old per-casing marks missed pass too.
+    #[test]
+    fn plain_marks_in_mixed_casing() {
+        let p = Prefilter::new();
+        for hit in [
+            &br#"{"host":"api.pArTnErcenter.microsoft.com"}"#[..],
+            br#"{"id":"Fa3D9a0C-3fb0-42cc-9193-47c7ecd2edbd"}"#,
+            br#"{"IsMfaCoMpLiAnT":"true"}"#,
+            b"partner",
+            b"PARTNER",
+        ] {
+            assert!(
+                p.may_be_partner_center(hit),
+                "{}",
+                String::from_utf8_lossy(hit)
+            );
+        }
+        // An anchor alone is not a mark: "rtn" without "pa..er", "3d9a" elsewhere.
+        for miss in [&b"heartnet 3d9a mplify"[..], b"rtn", b"", b"x"] {
+            assert!(
+                !p.may_be_partner_center(miss),
+                "{}",
+                String::from_utf8_lossy(miss)
+            );
+        }
+    }
+
+    /// The straightforward definition: a plain mark in any casing, or a
+    /// base64 mark exactly.
+    fn oracle(record: &[u8]) -> bool {
+        let lower = record.to_ascii_lowercase();
+        let plain = ["artner", "fa3d9a0c", "900421", "ompliant"];
+        plain
+            .iter()
+            .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+            || IN_TOKENS.iter().any(|text| {
+                base64_marks(text.as_bytes())
+                    .iter()
+                    .any(|m| memchr::memmem::find(record, m).is_some())
+            })
+    }
+
+    proptest::proptest! {
+        /// The one-pass search agrees with the definition on records built
+        /// from pieces of marks, anchors and noise, at every position.
+        #[test]
+        fn search_agrees_with_the_definition(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "artner", "ARTNER", "aRtNeR", "rtn", "RTN", "partne", "fa3d9a0c", "3d9a", "FA3D9A",
+                    "900421", "90042", "ompliant", "OmPlIaNt", "mpli", "YXBpLnBhcnRuZXJjZW50ZXI",
+                    "cGFydG5lcmNlbnRlc", "ZmEzZDlhMGMtM2ZiMC00MmNjLTkxOTMtNDdjN2VjZDJlZGJk",
+                    "{\"url\":\"", "x", " ", "é", "\n",
+                ]),
+                0..12,
+            )
+        ) {
+            let record = pieces.concat();
+            proptest::prop_assert_eq!(
+                Prefilter::new().may_be_partner_center(record.as_bytes()),
+                oracle(record.as_bytes()),
+                "{}", record
+            );
+        }
     }
 }

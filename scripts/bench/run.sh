@@ -14,6 +14,8 @@
 #                    (default 0: not measured); the file is deleted afterwards unless
 #                    BENCH_KEEP_BIG=1
 #   BENCH_SKIP_BUILD=1  use the existing release binary as is
+#   BENCH_BIN        time this pcmfa binary instead (implies BENCH_SKIP_BUILD=1), e.g. to
+#                    compare a build with other profile settings
 #   CARGO_TARGET_DIR honoured (default target/)
 set -euo pipefail
 
@@ -24,7 +26,8 @@ RUNS=${BENCH_RUNS:-3}
 DIR=${BENCH_DIR:-$ROOT/target/bench}
 BIG=${BENCH_BIG_MIB:-0}
 TDIR=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$TDIR/release/pcmfa
+BIN=${BENCH_BIN:-$TDIR/release/pcmfa}
+[ -n "${BENCH_BIN:-}" ] && BENCH_SKIP_BUILD=1
 VENV=$ROOT/target/bench-venv
 PY=$VENV/bin/python
 GEN=$ROOT/scripts/bench/gen_corpus.py
@@ -218,9 +221,16 @@ for f in ("pc10", "pc100"):
         print("\n".join(diffs[:40]))
     else:
         print(f"{f}: pcmfa and DuckDB agree on all {len(p)} app ids (verdict, counts by verdict, rank)")
-    t1 = os.path.join(d, f"out-{f}-t1", "integrations.csv")
-    if os.path.exists(t1) and open(t1, "rb").read() != open(pp, "rb").read():
-        print(f"WARNING: {f}: integrations.csv differs between --threads 1 and --threads 2")
+    # Every output but summary.json (it holds the thread count and the duration).
+    o1, o2 = os.path.join(d, f"out-{f}-t1"), os.path.join(d, f"out-{f}-t2")
+    if os.path.isdir(o1):
+        names = sorted(n for n in set(os.listdir(o1)) | set(os.listdir(o2)) if n != "summary.json")
+        differ = [n for n in names if not (os.path.exists(os.path.join(o1, n)) and os.path.exists(os.path.join(o2, n))
+                  and open(os.path.join(o1, n), "rb").read() == open(os.path.join(o2, n), "rb").read())]
+        if differ:
+            print(f"WARNING: {f}: outputs differ between --threads 1 and --threads 2: {', '.join(differ)}")
+        else:
+            print(f"{f}: --threads 1 and --threads 2 wrote byte-identical {', '.join(names)}")
 PY
 
 cat <<EOF

@@ -10,7 +10,7 @@
 //! target is a relative path, with no host, proves nothing about Partner
 //! Center: it is `other`.
 
-use super::http_record::read_http;
+use super::http_record::read_http_object;
 use crate::classify::hosts::{is_partner_center_host, normalize_host, split_url};
 use crate::event::Observation;
 
@@ -18,7 +18,7 @@ use crate::event::Observation;
 /// name at any depth); `None` when it is not a JSON object.
 pub fn read_json_record(text: &str) -> Option<Observation> {
     match serde_json::from_str(text) {
-        Ok(serde_json::Value::Object(record)) => Some(read_http(&record)),
+        Ok(serde_json::Value::Object(record)) => Some(read_http_object(&record)),
         _ => None,
     }
 }

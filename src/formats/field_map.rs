@@ -21,7 +21,7 @@ use std::fmt;
 
 use serde_json::{json, Map, Value};
 
-use super::http_record::read_http;
+use super::http_record::read_http_object;
 use super::keys::{as_bool, as_status, as_text};
 use super::timestamp::{from_epoch_number, parse_timestamp};
 use crate::classify::hosts::{normalize_host, split_url};
@@ -505,7 +505,7 @@ fn read_like_automatic(column: Column, value: Value, status: Option<u16>, obs: &
     inner.insert(key.into(), value);
     let mut synthetic = Map::new();
     synthetic.insert(side.into(), Value::Object(inner));
-    let found = read_http(&synthetic);
+    let found = read_http_object(&synthetic);
     if found.bearer.is_some() {
         obs.bearer = found.bearer;
     }

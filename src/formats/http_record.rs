@@ -6,13 +6,14 @@
 //! compared case- and separator-insensitively. Header lists in HAR form
 //! (`[{"name": .., "value": ..}]`) read like objects, and JSON held as text
 //! (a body, a headers column) is read as JSON. When several fields could give
-//! a value, the best-known name wins, then the shallower one, then the first.
+//! a value, the best-known name wins, then the shallower one, then the first
+//! (in serde_json `Map` order: keys sorted).
+//!
+//! Records are read as a [`Doc`] (strings borrowed from the line, no tree of
+//! allocations) and keys are normalised on the stack.
 
-use serde_json::{Map, Value};
-
-use super::keys::{
-    as_bool, as_status, as_text, contains_ignore_case, contains_number, normalize_key,
-};
+use super::json_doc::{Doc, Node};
+use super::keys::{contains_ignore_case, contains_number, NormalKey};
 use super::timestamp::{from_epoch_number, parse_timestamp};
 use crate::classify::hosts::{is_partner_center_host, split_url};
 use crate::event::Observation;
@@ -161,56 +162,66 @@ struct Finder {
     request_line: Option<(String, String)>,
 }
 
-/// Reads one HTTP record (a gateway log line or a HAR entry).
-pub fn read_http(record: &Map<String, Value>) -> Observation {
+/// Reads one HTTP record (a gateway log line or a HAR entry): `object` of `doc`.
+pub fn read_http(doc: &Doc<'_>, object: &Node<'_>) -> Observation {
     let mut finder = Finder::default();
-    finder.walk_object(record, 0, Side::Either);
+    finder.walk_object(doc, object, 0, Side::Either);
     finder.finish()
 }
 
+/// Reads an HTTP record held as a `serde_json` object (a CSV row, a record
+/// first read as a `Value` to recognise its kind), re-read as a `Doc`: objects
+/// iterate in the same (sorted) order, so it reads exactly alike.
+pub fn read_http_object(record: &serde_json::Map<String, serde_json::Value>) -> Observation {
+    let text = serde_json::to_vec(record).unwrap_or_default();
+    let observation = match Doc::parse(&text) {
+        Ok(doc) => read_http(&doc, doc.root()),
+        Err(_) => Observation::default(),
+    };
+    observation
+}
+
 impl Finder {
-    fn walk_object(&mut self, object: &Map<String, Value>, depth: u16, side: Side) {
-        for (key, value) in object {
-            self.visit(key, value, depth, side);
+    fn walk_object(&mut self, doc: &Doc<'_>, object: &Node<'_>, depth: u16, side: Side) {
+        for (key, value) in doc.entries(object) {
+            self.visit(doc, key, value, depth, side);
         }
     }
 
-    fn visit(&mut self, raw_key: &str, value: &Value, depth: u16, side: Side) {
-        let key = normalize_key(strip_type_suffix(raw_key));
-        let inner = side_of(&key, side);
+    fn visit(&mut self, doc: &Doc<'_>, raw_key: &str, value: &Node<'_>, depth: u16, side: Side) {
+        let key = NormalKey::new(strip_type_suffix(raw_key));
+        let key = key.as_str();
+        let inner = side_of(key, side);
         match value {
-            Value::Object(object) => self.walk_object(object, depth + 1, inner),
-            Value::Array(items) => {
-                for item in items {
+            Node::Object { .. } => self.walk_object(doc, value, depth + 1, inner),
+            Node::Array { .. } => {
+                for item in doc.items(value) {
                     match item {
-                        // `[{"name": "Authorization", "value": "Bearer ..."}]`
-                        Value::Object(pair)
-                            if pair.get("name").is_some_and(Value::is_string)
-                                && pair.contains_key("value") =>
-                        {
-                            if let (Some(Value::String(name)), Some(v)) =
-                                (pair.get("name"), pair.get("value"))
-                            {
-                                self.visit(name, v, depth + 1, inner);
+                        Node::Object { .. } => {
+                            // `[{"name": "Authorization", "value": "Bearer ..."}]`
+                            match (doc.get(item, "name"), doc.get(item, "value")) {
+                                (Some(Node::Str(name)), Some(v)) => {
+                                    self.visit(doc, name, v, depth + 1, inner)
+                                }
+                                _ => self.walk_object(doc, item, depth + 1, inner),
                             }
                         }
-                        Value::Object(object) => self.walk_object(object, depth + 1, inner),
                         // Go-style headers (`{"Authorization": ["Bearer ..."]}`, Caddy).
-                        Value::String(_) | Value::Number(_) | Value::Bool(_) => {
-                            self.leaf(&key, item, depth, inner)
+                        Node::Str(_) | Node::Number(_) | Node::Bool(_) => {
+                            self.leaf(key, item, depth, inner)
                         }
                         _ => {}
                     }
                 }
             }
-            Value::Null => {}
-            leaf => self.leaf(&key, leaf, depth, inner),
+            Node::Null => {}
+            leaf => self.leaf(key, leaf, depth, inner),
         }
     }
 
-    fn leaf(&mut self, key: &str, value: &Value, depth: u16, side: Side) {
+    fn leaf(&mut self, key: &str, value: &Node<'_>, depth: u16, side: Side) {
         if key.ends_with("authorization") && !key.ends_with("proxyauthorization") {
-            if let Value::String(text) = value {
+            if let Node::Str(text) = value {
                 if self.bearer.is_none() {
                     self.bearer = BearerToken::from_authorization(text);
                 }
@@ -219,14 +230,14 @@ impl Finder {
             return;
         }
         if key == "ismfacompliant" {
-            if let Some(b) = as_bool(value) {
+            if let Some(b) = value.as_bool_text() {
                 self.is_mfa_compliant.get_or_insert(b);
             }
             return;
         }
         if key.ends_with("headers") {
             // A headers column kept as JSON text (APIM, Log Analytics exports).
-            if let Value::String(text) = value {
+            if let Node::Str(text) = value {
                 self.nested_text(text, depth, side);
             }
         }
@@ -234,7 +245,7 @@ impl Finder {
             self.error_signals(key, value, depth, side);
         }
         if key == "request" {
-            if let Value::String(line) = value {
+            if let Node::Str(line) = value {
                 self.request_line = self
                     .request_line
                     .take()
@@ -248,15 +259,15 @@ impl Finder {
         match field {
             Field::Status => {
                 if side != Side::Request {
-                    if let Some(status) = as_status(value) {
+                    if let Some(status) = value.as_status() {
                         self.status.offer(rank, depth, status);
                     }
                 }
             }
             Field::Time => {
                 let micros = match value {
-                    Value::String(s) => parse_timestamp(s),
-                    Value::Number(n) => n.as_f64().and_then(from_epoch_number),
+                    Node::Str(s) => parse_timestamp(s),
+                    Node::Number(n) => n.as_f64().and_then(from_epoch_number),
                     _ => None,
                 };
                 if let Some(micros) = micros {
@@ -264,12 +275,12 @@ impl Finder {
                 }
             }
             Field::Host => {
-                if let Some(text) = as_text(value) {
+                if let Some(text) = value.as_text() {
                     self.hosts.push((rank, depth, text));
                 }
             }
             Field::Url => {
-                if let Some(text) = as_text(value) {
+                if let Some(text) = value.as_text() {
                     if let (Some(host), _) = split_url(&text) {
                         self.hosts.push((rank, depth, host));
                     }
@@ -288,7 +299,7 @@ impl Finder {
                     Field::Correlation => &mut self.correlation,
                     _ => &mut self.request_id,
                 };
-                if let Some(text) = as_text(value) {
+                if let Some(text) = value.as_text() {
                     slot.offer(rank, depth, text);
                 }
             }
@@ -296,17 +307,17 @@ impl Finder {
     }
 
     /// Looks for Partner Center error signals in bodies, codes and headers.
-    fn error_signals(&mut self, key: &str, value: &Value, depth: u16, side: Side) {
+    fn error_signals(&mut self, key: &str, value: &Node<'_>, depth: u16, side: Side) {
         let is_code_key = key == "code" || key.ends_with("errorcode");
         match value {
-            Value::Number(n) if is_code_key => self.note_code(&n.to_string()),
-            Value::String(text) => {
+            Node::Number(n) if is_code_key => self.note_code(&n.to_string()),
+            Node::Str(text) => {
                 if is_code_key {
                     self.note_code(text.trim());
                 }
-                let bodyish = key.contains("body")
-                    || key.contains("error")
-                    || key.contains("message")
+                let bodyish = holds(key, "body")
+                    || holds(key, "error")
+                    || holds(key, "message")
                     || matches!(
                         key,
                         "text" | "content" | "description" | "wwwauthenticate" | "details"
@@ -331,17 +342,18 @@ impl Finder {
         let trimmed = text.trim();
         if trimmed.len() < MAX_NESTED_TEXT && (trimmed.starts_with('{') || trimmed.starts_with('['))
         {
-            if let Ok(nested) = serde_json::from_str::<Value>(trimmed) {
+            if let Ok(nested) = Doc::parse_str(trimmed) {
                 self.visit_nested(&nested, depth + 1, side);
             }
         }
     }
 
     /// JSON that a log kept as text (a body, a headers column).
-    fn visit_nested(&mut self, value: &Value, depth: u16, side: Side) {
-        match value {
-            Value::Object(object) => self.walk_object(object, depth, side),
-            Value::Array(_) => self.visit("", value, depth, side),
+    fn visit_nested(&mut self, doc: &Doc<'_>, depth: u16, side: Side) {
+        let root = doc.root();
+        match root {
+            Node::Object { .. } => self.walk_object(doc, root, depth, side),
+            Node::Array { .. } => self.visit(doc, "", root, depth, side),
             _ => {}
         }
     }
@@ -393,6 +405,13 @@ impl Finder {
     }
 }
 
+/// `key.contains(part)` for short keys, without setting up a substring searcher per call.
+fn holds(key: &str, part: &str) -> bool {
+    key.as_bytes()
+        .windows(part.len())
+        .any(|window| window == part.as_bytes())
+}
+
 /// Log Analytics' `AzureDiagnostics` table types custom columns with a
 /// suffix (`requestUri_s`, `httpStatus_d`, `transactionId_g`): drops it from
 /// a camelCase name so the column reads like the field it holds.
@@ -422,3 +441,7 @@ fn parse_request_line(line: &str) -> Option<(String, String)> {
 #[cfg(test)]
 #[path = "http_record_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "http_record_differential.rs"]
+mod differential;

@@ -9,6 +9,49 @@ pub fn normalize_key(key: &str) -> String {
         .collect()
 }
 
+/// A key normalised as [`normalize_key`] does, held on the stack when short
+/// (every field name is), so that walking a record allocates nothing per key.
+pub struct NormalKey {
+    short: [u8; NormalKey::INLINE],
+    len: usize,
+    long: Option<String>,
+}
+
+impl NormalKey {
+    const INLINE: usize = 64;
+
+    pub fn new(key: &str) -> NormalKey {
+        let mut normal = NormalKey {
+            short: [0; NormalKey::INLINE],
+            len: 0,
+            long: None,
+        };
+        for b in key.bytes() {
+            if matches!(b, b'_' | b'-' | b'.' | b':' | b' ') {
+                continue;
+            }
+            if normal.len == NormalKey::INLINE {
+                normal.long = Some(normalize_key(key));
+                return normal;
+            }
+            normal.short[normal.len] = b.to_ascii_lowercase();
+            normal.len += 1;
+        }
+        normal
+    }
+
+    /// The normalised key. Non-ASCII bytes are kept as they are, where
+    /// [`normalize_key`] widens each to a char: both compare alike with the
+    /// ASCII names they are matched against (`==`, `ends_with`, `contains`).
+    pub fn as_str(&self) -> &str {
+        match &self.long {
+            Some(long) => long,
+            // Dropping ASCII bytes and lower-casing ASCII keeps UTF-8 valid.
+            None => std::str::from_utf8(&self.short[..self.len]).unwrap_or(""),
+        }
+    }
+}
+
 /// True when `key` normalises to `normalized` (see [`normalize_key`]),
 /// compared without allocating.
 pub fn key_is(key: &str, normalized: &str) -> bool {
@@ -83,6 +126,43 @@ pub fn as_text(value: &serde_json::Value) -> Option<String> {
     }
 }
 
+impl super::json_doc::Node<'_> {
+    /// As [`as_bool`].
+    pub fn as_bool_text(&self) -> Option<bool> {
+        use super::json_doc::Node;
+        match self {
+            Node::Bool(b) => Some(*b),
+            Node::Str(s) => match s.trim() {
+                t if t.eq_ignore_ascii_case("true") => Some(true),
+                t if t.eq_ignore_ascii_case("false") => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// An HTTP status from a number or a numeric string (`as_status` for a `Value`).
+    pub fn as_status(&self) -> Option<u16> {
+        use super::json_doc::Node;
+        let n = match self {
+            Node::Number(n) => n.as_u64()?,
+            Node::Str(s) => s.trim().parse::<u64>().ok()?,
+            _ => return None,
+        };
+        (100..=599).contains(&n).then_some(n as u16)
+    }
+
+    /// As [`as_text`].
+    pub fn as_text(&self) -> Option<String> {
+        use super::json_doc::Node;
+        match self {
+            Node::Str(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Node::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+}
+
 /// The value of the first of `names` (each already normalised, see
 /// [`normalize_key`]) that `map` holds with a non-null value.
 pub fn find_key<'a>(
@@ -118,6 +198,40 @@ mod tests {
         }
         assert_eq!(normalize_key(":authority"), "authority");
         assert_eq!(normalize_key("@t"), "@t");
+    }
+
+    #[test]
+    fn normal_keys_on_the_stack_match_normalize_key() {
+        let long = format!("X-{}-Authorization", "Very_Long".repeat(10));
+        for key in [
+            "Request_URI",
+            "MS-CorrelationId",
+            ":authority",
+            "@t",
+            "",
+            "é-Authorization",
+            &long,
+        ] {
+            let normal = NormalKey::new(key);
+            let widened = normalize_key(key);
+            assert_eq!(normal.as_str().is_ascii(), widened.is_ascii(), "{key}");
+            if widened.is_ascii() {
+                assert_eq!(normal.as_str(), widened, "{key}");
+            }
+            for name in ["authorization", "requesturi", "authority"] {
+                assert_eq!(normal.as_str() == name, widened == name, "{key}");
+                assert_eq!(
+                    normal.as_str().ends_with(name),
+                    widened.ends_with(name),
+                    "{key}"
+                );
+                assert_eq!(
+                    normal.as_str().contains(name),
+                    widened.contains(name),
+                    "{key}"
+                );
+            }
+        }
     }
 
     #[test]

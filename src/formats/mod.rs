@@ -19,7 +19,10 @@ mod envoy;
 mod examples;
 pub mod field_map;
 mod http_record;
+#[cfg(test)]
+mod http_record_oracle;
 mod iis;
+mod json_doc;
 pub(crate) mod keys;
 mod nginx;
 mod not_a_log;
@@ -479,6 +482,11 @@ pub enum Parsed {
 
 /// Reads one record (a line, an array element or a group of lines, without
 /// its last newline).
+///
+/// JSON records are read as a [`json_doc::Doc`] (strings borrowed, no
+/// allocation per field); only a record that may be of another kind than
+/// HTTP (it has a top-level key in [`SHAPE_KEYS`]) or is forced to be one is
+/// read as a `serde_json::Value`.
 pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
     parse_record_mapped(bytes, format, &FieldMap::EMPTY)
 }
@@ -491,18 +499,72 @@ pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> P
     ) {
         return parse_text_record(bytes, format.records, W3cFields::iis_default());
     }
-    let value: Value = match serde_json::from_slice(bytes) {
-        Ok(value) => value,
+    if !fields.is_empty() {
+        // A mapping reads its paths in a `Value`: the slower path, taken
+        // only when the user maps fields.
+        return match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(record)) => read_object(&record, format, fields),
+            Ok(_) => Parsed::Reject(RejectReason::NotAnObject),
+            Err(_) if std::str::from_utf8(bytes).is_err() => {
+                Parsed::Reject(RejectReason::InvalidUtf8)
+            }
+            Err(_) => Parsed::Reject(RejectReason::InvalidJson),
+        };
+    }
+    let doc = match json_doc::Doc::parse(bytes) {
+        Ok(doc) => doc,
         Err(_) if std::str::from_utf8(bytes).is_err() => {
             return Parsed::Reject(RejectReason::InvalidUtf8)
         }
         Err(_) => return Parsed::Reject(RejectReason::InvalidJson),
     };
-    let Value::Object(record) = value else {
+    let root = doc.root();
+    if !matches!(root, json_doc::Node::Object { .. }) {
         return Parsed::Reject(RejectReason::NotAnObject);
-    };
-    read_object(&record, format, fields)
+    }
+    let may_be_other_kind = format.records == RecordKind::Auto
+        && doc
+            .entries(root)
+            .iter()
+            .any(|(key, _)| SHAPE_KEYS.contains(&keys::NormalKey::new(key).as_str()));
+    match format.records {
+        RecordKind::Auto if !may_be_other_kind => Parsed::Event(
+            Box::new(http_record::read_http(&doc, root)),
+            format_label(format.framing, RecordKind::Http),
+        ),
+        RecordKind::Http | RecordKind::Har => Parsed::Event(
+            Box::new(http_record::read_http(&doc, root)),
+            format_label(format.framing, format.records),
+        ),
+        _ => match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(record)) => read_object(&record, format, &FieldMap::EMPTY),
+            // Read as a `Doc` above, so also as a `Value`.
+            _ => Parsed::Reject(RejectReason::InvalidJson),
+        },
+    }
 }
+
+/// Every top-level key (normalised) that [`recognise`] looks at: a record
+/// without any of them is an HTTP record, read from its `Doc` without a
+/// `Value`. A recogniser that starts looking at another key adds it here
+/// (`formats::tests::fast_path_reads_like_value_path` checks the fixtures).
+const SHAPE_KEYS: &[&str] = &[
+    // partner_requests::looks_like_report_item
+    "mfacompliant",
+    // apim::looks_like_apim (also inside `properties`)
+    "category",
+    "type",
+    "properties",
+    "apimsubscriptionid",
+    "backendurl",
+    // app_insights::table_of
+    "itemtype",
+    "target",
+    "operationid",
+    // sign_in::looks_like_sign_in ("category" too)
+    "appid",
+    // azure_access::access_log_kind: "category", above
+];
 
 /// Reads one record already held as a JSON object (a JSON record, a CSV row);
 /// `fields` applies to HTTP records.
@@ -529,7 +591,7 @@ fn read_object(
             app_insights::read_app_insights(record, app_insights::Table::Exceptions)
         }
         _ => {
-            let mut observation = http_record::read_http(record);
+            let mut observation = http_record::read_http_object(record);
             fields.apply(record, &mut observation);
             observation
         }
@@ -610,6 +672,71 @@ mod tests {
         framing: Framing::Document,
         records: RecordKind::Har,
     });
+
+    /// `parse_record` as it was before the `Doc` fast path: everything through `Value`.
+    fn through_value(bytes: &[u8], format: Format) -> Parsed {
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(record)) => read_object(&record, format, &FieldMap::EMPTY),
+            Ok(_) => Parsed::Reject(RejectReason::NotAnObject),
+            Err(_) if std::str::from_utf8(bytes).is_err() => {
+                Parsed::Reject(RejectReason::InvalidUtf8)
+            }
+            Err(_) => Parsed::Reject(RejectReason::InvalidJson),
+        }
+    }
+
+    fn text_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                text_files(&path, out);
+            } else if path.extension().is_some_and(|e| {
+                ["json", "jsonl", "ndjson", "log", "txt"].contains(&e.to_str().unwrap_or(""))
+            }) {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Every line of every fixture and sample log (all kinds: gateway, HAR,
+    /// sign-in, report, APIM, Application Insights, broken ones) reads the
+    /// same through the `Doc` fast path as through `Value`.
+    #[test]
+    fn fast_path_reads_like_value_path() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        text_files(&root.join("tests/fixtures"), &mut files);
+        text_files(&root.join("sample-data/logs"), &mut files);
+        assert!(files.len() > 10, "fixtures found: {files:?}");
+        let mut lines = 0;
+        for file in files {
+            let bytes = std::fs::read(&file).expect("fixture");
+            for line in bytes.split(|b| *b == b'\n') {
+                let line = line.trim_ascii();
+                if line.is_empty() {
+                    continue;
+                }
+                lines += 1;
+                for format in [AUTO_LINES, AUTO_DOCUMENT] {
+                    let (fast, slow) = (parse_record(line, format), through_value(line, format));
+                    let same = match (&fast, &slow) {
+                        (Parsed::Event(a, la), Parsed::Event(b, lb)) => {
+                            la == lb && format!("{a:?}") == format!("{b:?}") && a.bearer == b.bearer
+                        }
+                        (Parsed::Reject(a), Parsed::Reject(b)) => a == b,
+                        _ => false,
+                    };
+                    assert!(
+                        same,
+                        "{}: {}: {fast:?} / {slow:?}",
+                        file.display(),
+                        String::from_utf8_lossy(line)
+                    );
+                }
+            }
+        }
+        assert!(lines > 100, "{lines} lines");
+    }
 
     #[test]
     fn detect_recognises_framing() {

@@ -41,6 +41,9 @@ impl Compression {
 pub struct Opened {
     pub compression: Compression,
     pub reader: Box<dyn Read + Send>,
+    /// An uncompressed regular file, with its size when opened: it can be
+    /// read in ranges by several workers instead of through `reader`.
+    pub plain_file: Option<(Arc<File>, u64)>,
 }
 
 /// Counts raw (on-disk) bytes as they are read, for progress and totals.
@@ -92,11 +95,16 @@ impl<R: Read> Read for BombGuard<R> {
 /// members and multi-frame zstd are read to the end. A file is read up to
 /// its size when opened, so a log that grows meanwhile gives a stable answer.
 pub fn open(input: &InputFile, counter: Arc<AtomicU64>) -> io::Result<Opened> {
+    let mut regular = None;
     let raw: Box<dyn Read + Send> = match &input.source {
         Source::Stdin => Box::new(io::stdin()),
         Source::File(path) => {
             let file = File::open(path)?;
-            let size = file.metadata()?.len();
+            let metadata = file.metadata()?;
+            let size = metadata.len();
+            if metadata.is_file() {
+                regular = file.try_clone().ok().map(|f| (Arc::new(f), size));
+            }
             Box::new(file.take(size))
         }
     };
@@ -133,6 +141,7 @@ pub fn open(input: &InputFile, counter: Arc<AtomicU64>) -> io::Result<Opened> {
     Ok(Opened {
         compression,
         reader,
+        plain_file: regular.filter(|_| compression == Compression::None),
     })
 }
 

@@ -3,9 +3,11 @@
 //!
 //! Discovery expands the command line into an ordered list of inputs
 //! ([`discover`]); [`open`] recognises gzip and zstd by their magic bytes and
-//! hands back plain bytes; [`LineChunker`], [`GroupFramer`] (multi-line
-//! records), [`CsvChunker`] and [`json_array::JsonArrayFramer`] frame those
-//! bytes into records, in chunks that workers parse in parallel.
+//! hands back plain bytes; [`LineChunker`] (streams), [`read_range_lines`]
+//! (ranges of a plain regular file, read by the workers themselves),
+//! [`GroupFramer`] (multi-line records), [`CsvChunker`] and
+//! [`json_array::JsonArrayFramer`] frame those bytes into records, in chunks
+//! that workers parse in parallel.
 //! A record too large or cut short is reported here as a value; a stream that
 //! breaks stops that input, not the run.
 
@@ -15,6 +17,7 @@ mod discover;
 mod groups;
 pub mod json_array;
 mod lines;
+mod ranges;
 mod utf16;
 
 pub use csv_records::{CsvChunk, CsvChunker};
@@ -22,4 +25,5 @@ pub use decompress::{open, Compression, Opened};
 pub use discover::{discover, Discovery, InputFile, Source};
 pub use groups::{split_groups, GroupChunk, GroupFramer};
 pub use lines::{LineChunk, LineChunker};
+pub use ranges::{read_range_lines, split_ranges, ByteRange, Line, RangeEnd};
 pub use utf16::{utf16_bom, Utf16Reader};
