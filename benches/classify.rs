@@ -26,6 +26,7 @@ fn observations(records: &[String]) -> Vec<Observation> {
         .map(|r| match parse_record(r.as_bytes(), format) {
             Parsed::Event(obs, _) => *obs,
             Parsed::Reject(reason) => panic!("synthetic record rejected: {reason:?}"),
+            Parsed::SideEvidence(..) => panic!("synthetic record read as side evidence"),
         })
         .collect()
 }

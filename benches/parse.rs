@@ -22,6 +22,7 @@ fn parse_all(records: &[String], format: Format) -> usize {
                 events += 1;
             }
             Parsed::Reject(reason) => panic!("synthetic record rejected: {reason:?}"),
+            Parsed::SideEvidence(..) => panic!("synthetic record read as side evidence"),
         }
     }
     events
@@ -67,6 +68,7 @@ fn sign_in(c: &mut Criterion) {
                 assert!(obs.sign_in.is_some());
             }
             Parsed::Reject(reason) => panic!("sign-in line rejected: {reason:?}"),
+            Parsed::SideEvidence(..) => panic!("sign-in line read as side evidence"),
         }
     }
     let mut group = c.benchmark_group("parse/sign_in_lines");

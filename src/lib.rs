@@ -19,6 +19,7 @@ pub mod aggregate;
 pub mod classify;
 pub mod error;
 pub mod event;
+pub mod evidence;
 pub mod formats;
 pub mod input;
 pub mod output;

@@ -387,6 +387,22 @@ fn print_summary(report: &ScanReport, config: &ScanConfig) {
             eprintln!("    ... and {more} more");
         }
     }
+    let e = &s.cross_record_evidence;
+    if e.token_requests > 0 || e.rejection_traces > 0 {
+        eprintln!(
+            "  evidence from other records: {} token requests ({} apps), {} traces quoting 900421; {} calls changed",
+            e.token_requests,
+            e.token_request_apps,
+            e.rejection_traces,
+            e.lifted_by_token_request + e.lifted_by_trace_900421
+        );
+    }
+    if e.not_held > 0 {
+        eprintln!(
+            "  warning: {} calls were written without evidence from other records (over {} held calls): see summary.json",
+            e.not_held, config.max_held_calls
+        );
+    }
     if !report.integrations.is_empty() {
         eprintln!("  worst integrations:");
         for row in report.integrations.iter().take(5) {

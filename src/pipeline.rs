@@ -11,7 +11,10 @@
 //! puts them back in input order and streams them to `calls.parquet` and
 //! `rejects.csv`, so the outputs are byte-identical whatever the thread
 //! count. A fixed number of tickets bounds the chunks in flight, so memory
-//! stays flat however large the input.
+//! stays flat however large the input. Evidence found in other records
+//! (token requests, Application Insights traces) is merged like the
+//! aggregates; the calls it may still change are held back, packed and
+//! bounded, and judged and written last ([`crate::evidence`]).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -27,6 +30,9 @@ use crate::aggregate::{Aggregates, IntegrationRow, VerdictCounts};
 use crate::classify::{classify_with, Origin};
 use crate::error::Error;
 use crate::event::{Call, Reject, RejectReason};
+use crate::evidence::held::{HeldCalls, Offer, DEFAULT_MAX_HELD_CALLS};
+use crate::evidence::lift::{may_improve, rejected_operation};
+use crate::evidence::{SideEvidence, SideFact};
 use crate::formats::timestamp::format_iso;
 use crate::formats::{
     detect, format_label, is_w3c_directive, not_a_log, parse_record_mapped, parse_w3c_record,
@@ -39,8 +45,9 @@ use crate::input::{
     GroupFramer, InputFile, Line, LineChunk, LineChunker, Utf16Reader,
 };
 use crate::output::summary::{
-    write_summary, Accounting, FileSummary, InputTotals, IntegrationTotals, PartnerCenterTotals,
-    SkippedInput, Summary, TimeRange, UnreadableInput, VerdictTotals, SCHEMA_VERSION,
+    write_summary, Accounting, CrossRecordEvidence, FileSummary, InputTotals, IntegrationTotals,
+    PartnerCenterTotals, SkippedInput, Summary, TimeRange, UnreadableInput, VerdictTotals,
+    SCHEMA_VERSION,
 };
 use crate::output::{
     write_rollups, CallsParquetWriter, RejectsCsvWriter, ReportOptions, Rollups, CALLS_FILE,
@@ -76,6 +83,8 @@ pub struct ScanConfig {
     pub redactor: Option<Redactor>,
     /// Where a custom-schema gateway log keeps its columns (`--field`).
     pub fields: FieldMap,
+    /// Calls held back for cross-record evidence, at most (see `crate::evidence::held`).
+    pub max_held_calls: usize,
     /// Who owns each integration, joined into the reports.
     pub catalog: Option<Catalog>,
 }
@@ -92,6 +101,7 @@ impl ScanConfig {
             force: false,
             redactor: None,
             fields: FieldMap::default(),
+            max_held_calls: DEFAULT_MAX_HELD_CALLS,
             catalog: None,
         }
     }
@@ -131,6 +141,8 @@ struct Shared {
     fields: FieldMap,
     /// One partial state per worker thread, merged at the end.
     partials: Vec<Mutex<Aggregates>>,
+    /// One partial side-evidence state per worker thread, merged at the end.
+    side: Vec<Mutex<SideEvidence>>,
 }
 
 /// A chunk of records for one job.
@@ -159,6 +171,8 @@ enum Work {
 struct ChunkResult {
     calls: Vec<Call>,
     rejects: Vec<Reject>,
+    /// Evidence for other records' calls (traces, token requests).
+    facts: Vec<SideFact>,
     records: u64,
     other: u64,
     /// Format labels of the records read, first seen first.
@@ -229,6 +243,9 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         partials: (0..threads)
             .map(|_| Mutex::new(Aggregates::default()))
             .collect(),
+        side: (0..threads)
+            .map(|_| Mutex::new(SideEvidence::default()))
+            .collect(),
     });
 
     let mut ledger = Ledger::new(&discovery.files);
@@ -252,10 +269,12 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         };
         let files = &files;
         scope.spawn(move || reader.read_all(files));
-        write_in_order(config, msg_rx, ticket_tx, &mut ledger)
+        write_in_order(config, msg_rx, ticket_tx, &mut ledger, &shared)
     })?;
-
-    let mut aggregates = Aggregates::default();
+    let Written {
+        calls: written,
+        late: mut aggregates,
+    } = written;
     for partial in shared.partials.iter() {
         let partial = std::mem::take(&mut *partial.lock().unwrap_or_else(|e| e.into_inner()));
         aggregates.merge(partial);
@@ -627,11 +646,19 @@ impl Reader<'_> {
         let max_record_bytes = self.config.max_record_bytes;
         self.pool.spawn(move || {
             let result = process_chunk(&source, format, work, max_record_bytes, &shared);
+            let mut result = result;
             let slot = rayon::current_thread_index().unwrap_or(0) % shared.partials.len().max(1);
             if let Some(partial) = shared.partials.get(slot) {
                 let mut partial = partial.lock().unwrap_or_else(|e| e.into_inner());
-                for call in &result.calls {
+                // Calls that side evidence may change are counted once judged.
+                for call in result.calls.iter().filter(|c| !may_improve(c)) {
                     partial.add(call);
+                }
+            }
+            if let Some(side) = shared.side.get(slot) {
+                let mut side = side.lock().unwrap_or_else(|e| e.into_inner());
+                for fact in result.facts.drain(..) {
+                    side.add(fact);
                 }
             }
             let _ = messages.send((seq, Message::Chunk { file, result }));
@@ -715,6 +742,14 @@ fn process_chunk(
                 source_record: record,
                 reason,
             }),
+            Parsed::SideEvidence(fact, label) => {
+                // Evidence about other records' calls, not a call itself.
+                result.other += 1;
+                if !result.labels.contains(&label) {
+                    result.labels.push(label);
+                }
+                result.facts.extend(fact);
+            }
             Parsed::Event(observation, label) => {
                 if !result.labels.contains(&label) {
                     result.labels.push(label);
@@ -730,6 +765,11 @@ fn process_chunk(
                     Some(mut call) => {
                         if let (Some(redactor), Some(principal)) = (redactor, &call.principal) {
                             call.principal = Some(redactor.pseudonym(principal));
+                        }
+                        if let Some(operation) = rejected_operation(&call) {
+                            result.facts.push(SideFact::RejectedOperation {
+                                operation_id: operation.to_string(),
+                            });
                         }
                         result.calls.push(call)
                     }
@@ -879,6 +919,8 @@ struct Ledger {
     read: Vec<bool>,
     unreadable: Vec<UnreadableInput>,
     skipped: Vec<SkippedInput>,
+    /// What evidence from other records did, once the run is over.
+    evidence: CrossRecordEvidence,
 }
 
 impl Ledger {
@@ -894,6 +936,7 @@ impl Ledger {
             read: vec![false; files.len()],
             unreadable: Vec::new(),
             skipped: Vec::new(),
+            evidence: CrossRecordEvidence::default(),
         }
     }
 
@@ -1014,6 +1057,7 @@ impl Ledger {
                 total: integrations.len() as u64,
                 by_verdict: verdict_totals(&integration_counts),
             },
+            cross_record_evidence: self.evidence,
             time_range: TimeRange {
                 first: aggregates.first_time.map(format_iso),
                 last: aggregates.last_time.map(format_iso),
@@ -1037,18 +1081,29 @@ fn verdict_totals(counts: &VerdictCounts) -> VerdictTotals {
     }
 }
 
+/// What the writer wrote: the call count and the aggregates of the calls
+/// the workers did not fold (held or over the hold limit).
+struct Written {
+    calls: u64,
+    late: Aggregates,
+}
+
 /// Receives results, restores input order and streams the row outputs.
-/// Returns the number of calls written.
+/// Calls that side evidence may change are held back, judged again once
+/// every record is read, and written last, in input order.
 fn write_in_order(
     config: &ScanConfig,
     messages: Receiver<(u64, Message)>,
     tickets: SyncSender<()>,
     ledger: &mut Ledger,
-) -> Result<u64, Error> {
+    shared: &Shared,
+) -> Result<Written, Error> {
     let mut calls = CallsParquetWriter::create(&config.out_dir)?;
     let mut rejects = RejectsCsvWriter::create(&config.out_dir)?;
     let mut waiting: BTreeMap<u64, Message> = BTreeMap::new();
     let mut next = 0u64;
+    let mut held = HeldCalls::new(config.max_held_calls);
+    let mut late = Aggregates::default();
     // Per file: lines of the byte ranges written so far.
     let mut range_lines = vec![0u64; ledger.files.len()];
     for (seq, message) in messages {
@@ -1070,9 +1125,16 @@ fn write_in_order(
                 }
             }
             ledger.record(&message);
-            if let Message::Chunk { result, .. } = &message {
+            if let Message::Chunk { result, file } = &message {
                 for call in &result.calls {
-                    calls.write(call)?;
+                    match held.offer(*file, call) {
+                        Offer::Final => calls.write(call)?,
+                        Offer::Held => {}
+                        Offer::OverLimit => {
+                            late.add(call);
+                            calls.write(call)?;
+                        }
+                    }
                 }
                 for reject in &result.rejects {
                     rejects.write(reject)?;
@@ -1084,5 +1146,36 @@ fn write_in_order(
     }
     drop(tickets);
     rejects.finish()?;
-    calls.finish()
+    // Every job has finished: the side evidence is complete.
+    let mut side = SideEvidence::default();
+    for partial in &shared.side {
+        side.merge(std::mem::take(
+            &mut *partial.lock().unwrap_or_else(|e| e.into_inner()),
+        ));
+    }
+    let held_calls = held.len() as u64;
+    let resolved = held.resolve(&side, |call| {
+        late.add(call);
+        calls.write(call)
+    })?;
+    // A trace whose 900421 lifted onto its operation's call was evidence.
+    for &file in &resolved.traces_as_evidence {
+        ledger.files[file].partner_center -= 1;
+        ledger.files[file].other += 1;
+    }
+    ledger.evidence = CrossRecordEvidence {
+        token_requests: side.token_requests,
+        token_request_apps: side.token_grants.len() as u64,
+        rejection_traces: side.rejection_traces,
+        rejected_operations: side.rejected_operations.len() as u64,
+        held_calls,
+        lifted_by_trace_900421: resolved.lifted_by_trace,
+        lifted_by_token_request: resolved.lifted_by_token_request,
+        traces_as_evidence: resolved.traces_as_evidence.len() as u64,
+        not_held: resolved.not_held,
+    };
+    Ok(Written {
+        calls: calls.finish()?,
+        late,
+    })
 }

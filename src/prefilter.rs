@@ -16,6 +16,12 @@
 //!   the three byte alignments, for records that log no host at all (base64
 //!   is case-sensitive: these match exactly).
 //!
+//! Token requests for Partner Center (cross-record evidence) carry the
+//! resource or scope in their form body: `resource=https%3A%2F%2Fapi.partnercenter...`
+//! (percent-encoding never touches the letters of `partner`), the scope
+//! `https://api.partnercenter.microsoft.com/.default` or the resource id;
+//! Application Insights traces that report the rejection carry `900421`.
+//!
 //! A record that carries none of them cannot become a Partner Center event,
 //! so it is `other` without being parsed (even when it is not valid JSON).
 //!
@@ -238,6 +244,28 @@ mod tests {
         ] {
             assert!(!p.may_be_partner_center(miss));
         }
+    }
+
+    /// Token requests for Partner Center, however their body encodes the
+    /// resource or scope, and traces quoting 900421, are kept.
+    #[test]
+    fn token_requests_and_rejection_traces_pass() {
+        let p = Prefilter::new();
+        for hit in [
+            "grant_type=client_credentials&client_id=x&client_secret=y&resource=https%3A%2F%2Fapi.partnercenter.microsoft.com",
+            "grant_type=password&client_id=x&resource=https%3a%2f%2fapi%2epartnercenter%2emicrosoft%2ecom",
+            "grant_type=refresh_token&scope=https%253A%252F%252Fapi.partnercenter.microsoft.com%252F.default",
+            "grant_type=refresh_token&scope=https%3A%2F%2FAPI.PARTNERCENTER.MICROSOFT.COM%2Fuser_impersonation+offline_access",
+            "grant_type=client_credentials&scope=fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd%2F.default",
+            "grant_type=client_credentials&scope=FA3D9A0C-3FB0-42CC-9193-47C7ECD2EDBD/.default",
+            r#"{"postData":{"params":[{"name":"resource","value":"https://api.partnercenter.microsoft.com"}]}}"#,
+            r#"{"Message":"PartnerCenterException: code 900421","OperationId":"4bf92f35"}"#,
+        ] {
+            let record = format!(r#"{{"url":"https://login.microsoftonline.com/t/oauth2/token","body":"{hit}"}}"#);
+            assert!(p.may_be_partner_center(record.as_bytes()), "{hit}");
+        }
+        let graph = r#"{"url":"https://login.microsoftonline.com/t/oauth2/v2.0/token","body":"grant_type=client_credentials&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"}"#;
+        assert!(!p.may_be_partner_center(graph.as_bytes()));
     }
 
     /// The text formats' Partner Center records carry a mark: the host in

@@ -64,6 +64,9 @@ impl Verdict {
 pub enum Evidence {
     /// Partner Center answered with error code 900421.
     Error900421,
+    /// An Application Insights trace or exception of the call's operation
+    /// reports 900421 (cross-record evidence).
+    Trace900421,
     /// Entra ID refused the token: AADSTS50076 / AADSTS50079.
     SignInMfaRequired,
     /// Legacy rejection: `MFA required` / error 10001.
@@ -78,6 +81,9 @@ pub enum Evidence {
     ServicePrincipalSignIn,
     /// A user sign-in's authentication requirement and details.
     SignInLog,
+    /// The grant types of the app's token requests for Partner Center
+    /// (cross-record evidence about the app, not the call).
+    TokenRequest,
     /// A sign-in that failed for a reason other than MFA: no token was issued.
     SignInFailed,
     /// No Authorization header (or no token) in the record.
@@ -129,6 +135,7 @@ as_str_impl!(Verdict {
 });
 as_str_impl!(Evidence {
     Evidence::Error900421 => "error_900421",
+    Evidence::Trace900421 => "trace_900421",
     Evidence::SignInMfaRequired => "sign_in_mfa_required",
     Evidence::LegacyMfaRequired => "legacy_mfa_required",
     Evidence::ValidateMfaHeader => "validate_mfa_header",
@@ -136,6 +143,7 @@ as_str_impl!(Evidence {
     Evidence::PartnerRequestsReport => "partner_requests_report",
     Evidence::ServicePrincipalSignIn => "service_principal_sign_in",
     Evidence::SignInLog => "sign_in_log",
+    Evidence::TokenRequest => "token_request",
     Evidence::SignInFailed => "sign_in_failed",
     Evidence::NoToken => "no_token",
     Evidence::UndecodableToken => "undecodable_token",

@@ -190,9 +190,11 @@ fn app_insights_exports_keep_the_operation_id_and_never_guess() {
             ("time", "2026-06-02 08:15:03.123000+00:00"),
             ("operation", "GET /v1/customers"),
             ("status", "401"),
-            ("auth_mode", "unknown"),
-            ("verdict", "unknown"),
-            ("evidence", "no_token"),
+            // No token, but a trace of its operation quotes 900421.
+            ("auth_mode", "app_user"),
+            ("verdict", "broken"),
+            ("evidence", "trace_900421"),
+            ("error_code", "900421"),
             ("correlation_id", "4bf92f3577b34da6a3ce929d0e0e4730"),
             ("app_name", "contoso-billing-sync"),
             ("app_id", "-"),
@@ -214,21 +216,14 @@ fn app_insights_exports_keep_the_operation_id_and_never_guess() {
         assert!(!rows.contains_key(&("AppDependencies.csv".to_string(), record)));
     }
     // The trace quoting 900421 (inside a quoted cell with a newline) is evidence
-    // for the same operation as dependency 1; the plain trace is not.
-    expect(
-        &rows,
-        "AppTraces.csv",
-        1,
-        &[
-            ("format", "appinsights_traces_csv"),
-            ("verdict", "broken"),
-            ("evidence", "error_900421"),
-            ("operation", "GET /v1/customers"),
-            ("correlation_id", "4bf92f3577b34da6a3ce929d0e0e4730"),
-        ],
-    );
-    assert!(!rows.contains_key(&("AppTraces.csv".to_string(), 2)));
-    // An exception whose Details (JSON text in a cell) quote 900421; a timeout is not evidence.
+    // for the same operation as dependency 1, which it made broken: not a
+    // second call. The plain trace is no evidence.
+    for record in [1, 2] {
+        assert!(!rows.contains_key(&("AppTraces.csv".to_string(), record)));
+    }
+    // An exception whose Details (JSON text in a cell) quote 900421, with no
+    // dependency of its operation among the inputs: a broken call of its
+    // own. A timeout is not evidence.
     expect(
         &rows,
         "AppExceptions.csv",
@@ -242,22 +237,10 @@ fn app_insights_exports_keep_the_operation_id_and_never_guess() {
     );
     assert!(!rows.contains_key(&("AppExceptions.csv".to_string(), 2)));
     // Classic JSON: the exception's details quote 900421; the dependency of
-    // the same operation has no token. appId names the Application Insights
-    // resource, never the integration.
+    // the same operation has no token, and takes the exception's 900421.
+    // appId names the Application Insights resource, never the integration.
     let operation = "4bf92f3577b34da6a3ce929d0e0e4733";
-    expect(
-        &rows,
-        "exceptions.json",
-        1,
-        &[
-            ("format", "appinsights_exceptions_json_array"),
-            ("verdict", "broken"),
-            ("correlation_id", operation),
-            ("token_fingerprint", "-"),
-            ("app_id", "-"),
-            ("integration", "name:legacy-invoice-export"),
-        ],
-    );
+    assert!(!rows.contains_key(&("exceptions.json".to_string(), 1)));
     expect(
         &rows,
         "dependencies.json",
@@ -265,8 +248,12 @@ fn app_insights_exports_keep_the_operation_id_and_never_guess() {
         &[
             ("format", "appinsights_dependencies_json_array"),
             ("host", "api.partnercenter.microsoft.com"),
-            ("verdict", "unknown"),
+            ("verdict", "broken"),
+            ("evidence", "trace_900421"),
             ("correlation_id", operation),
+            ("token_fingerprint", "-"),
+            ("app_id", "-"),
+            ("integration", "name:legacy-invoice-export"),
         ],
     );
 }
@@ -329,7 +316,8 @@ fn csv_rejects_and_accounting_per_file() {
             1,
             0,
         ),
-        ("AppTraces.csv", "appinsights_traces_csv", 2, 1, 1, 0),
+        // Its 900421 trace lifted onto dependency 1: evidence, `other`.
+        ("AppTraces.csv", "appinsights_traces_csv", 2, 0, 2, 0),
         (
             "apim-diagnostics-PT1H.json",
             "apim_gateway_json_lines",
@@ -358,8 +346,8 @@ fn csv_rejects_and_accounting_per_file() {
             "exceptions.json",
             "appinsights_exceptions_json_array",
             1,
-            1,
             0,
+            1,
             0,
         ),
         ("proxy-sheet.csv", "gateway_csv", 3, 1, 1, 1),

@@ -13,6 +13,9 @@ use pcmfa::pipeline::{scan, Progress, ScanConfig};
 use pcmfa::token::BearerToken;
 use proptest::prelude::*;
 
+/// How many kinds of line [`record`] writes.
+const KINDS: u8 = 11;
+
 /// Kinds of line a messy export holds.
 fn record(kind: u8, i: usize) -> Vec<u8> {
     let host = [
@@ -20,7 +23,7 @@ fn record(kind: u8, i: usize) -> Vec<u8> {
         "graph.microsoft.com",
         "api.partner.microsoft.com",
     ][i % 3];
-    match kind % 8 {
+    match kind % KINDS {
         0 => format!(r#"{{"time":"2026-06-0{}T10:00:00Z","url":"https://{host}/v1/customers/{i}","status":401,"body":"{{\"code\":900421}}","user_agent":"ua{}"}}"#, i % 7 + 1, i % 5).into_bytes(),
         1 => format!(r#"{{"@t":"2026-06-02T10:00:00Z","host":"{host}","path":"/v1/invoices","status_code":200,"authorization":"Bearer x.y.z","ua":"u{}"}}"#, i % 4).into_bytes(),
         2 => format!(r#"{{"category":"SignInLogs","time":"2026-06-03T01:00:00Z","properties":{{"appId":"0000000{}-0000-4000-8000-000000000000","resourceId":"fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd","status":{{"errorCode":{}}},"authenticationRequirement":"singleFactorAuthentication"}}}}"#, i % 9, [0, 50076][i % 2]).into_bytes(),
@@ -28,7 +31,12 @@ fn record(kind: u8, i: usize) -> Vec<u8> {
         4 => b"[1,2]".to_vec(),
         5 => vec![b'{', 0xff, b'}'],
         6 => Vec::new(),
-        _ => format!(r#"{{"mfaCompliant":{},"operationName":"Get /v1/customers","applicationId":"app{}","requestDateTime":"2026-06-04T00:00:00"}}"#, i % 2 == 0, i % 3).into_bytes(),
+        7 => format!(r#"{{"mfaCompliant":{},"operationName":"Get /v1/customers","applicationId":"app{}","requestDateTime":"2026-06-04T00:00:00"}}"#, i % 2 == 0, i % 3).into_bytes(),
+        // A token request whose response issued kind 1's token: evidence held to the end.
+        8 => format!(r#"{{"@t":"2026-06-02T09:00:00Z","url":"https://login.microsoftonline.com/t/oauth2/token","request_body":"grant_type={}&client_id=0000000{}-0000-4000-8000-000000000000&client_secret=s3cret&resource=https%3A%2F%2Fapi.partnercenter.microsoft.com","response":{{"status":200,"body":"{{\"access_token\":\"x.y.z\"}}"}}}}"#, ["password", "client_credentials", "refresh_token"][i % 3], i % 4).into_bytes(),
+        // An Application Insights dependency without a token, and a trace of its operation.
+        9 => format!(r#"{{"TimeGenerated":"2026-06-02T09:00:01Z","Target":"api.partnercenter.microsoft.com","Data":"https://api.partnercenter.microsoft.com/v1/customers","Name":"GET /v1/customers","ResultCode":"401","DependencyType":"HTTP","OperationId":"op{}","Type":"AppDependencies"}}"#, i % 4).into_bytes(),
+        _ => format!(r#"{{"TimeGenerated":"2026-06-02T09:00:02Z","Message":"Partner Center answered 401: {{\"code\":900421}}","SeverityLevel":3,"OperationId":"op{}","Type":"AppTraces"}}"#, i % 4).into_bytes(),
     }
 }
 
@@ -91,7 +99,7 @@ proptest! {
         prop_assert_eq!(&a, &b);
         let acc = &a["accounting"];
         prop_assert_eq!(&acc["holds"], &serde_json::Value::Bool(true));
-        let blank = kinds.iter().filter(|k| **k % 8 == 6).count() as u64;
+        let blank = kinds.iter().filter(|k| **k % KINDS == 6).count() as u64;
         prop_assert_eq!(acc["records"].as_u64(), Some(kinds.len() as u64 + 1 - blank));
         for file in ["calls.parquet", "integrations.csv", "integrations.parquet", "operations.csv", "daily.csv", "rejects.csv", "report.html", "report.md"] {
             let x = std::fs::read(one.join(file)).expect("read");

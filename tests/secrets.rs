@@ -58,14 +58,20 @@ fn secrets() -> Vec<String> {
             found.extend(assigned.captures_iter(&text).map(|c| c[2].to_string()));
         }
     }
-    let planted =
-        std::fs::read_to_string(root.join("sample-data/planted-secrets.txt")).expect("planted");
-    found.extend(
-        planted
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(str::to_string),
-    );
+    // Refresh tokens, client secrets, passwords and the access and refresh
+    // tokens of logged token responses (some opaque, not JWT-shaped).
+    for list in [
+        "sample-data/planted-secrets.txt",
+        "tests/fixture-secrets.txt",
+    ] {
+        let planted = std::fs::read_to_string(root.join(list)).expect("planted");
+        found.extend(
+            planted
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string),
+        );
+    }
     found.sort();
     found.dedup();
     found

@@ -68,6 +68,10 @@ fn print_file(out: &mut dyn Write, file: &FileSniff) -> io::Result<()> {
 
 fn print_record(out: &mut dyn Write, number: u64, outcome: &RecordOutcome) -> io::Result<()> {
     match outcome {
+        RecordOutcome::SideEvidence { label } => writeln!(
+            out,
+            "  record {number}: {label}\n    => evidence about other calls (a token request or a trace), not a call itself"
+        ),
         RecordOutcome::Rejected(reason) => writeln!(
             out,
             "  record {number}: rejected ({}): listed in rejects.csv",

@@ -194,6 +194,7 @@ fn diagnostic_json_lines_and_la_json_array_read_alike() {
             assert_secret_free(&format!("{obs:?}"));
         }
         Parsed::Reject(reason) => panic!("{reason:?}"),
+        Parsed::SideEvidence(..) => panic!("read as side evidence"),
     }
     // Only the APIM reader reads these records, recognised per record.
     assert!(matches!(

@@ -91,6 +91,7 @@ fn apim_row_with_json_text_cells_reads_end_to_end() {
     let (obs, label) = match parse_csv_record(row.as_bytes(), &h) {
         Parsed::Event(obs, label) => (obs, label),
         Parsed::Reject(reason) => panic!("{reason:?}"),
+        Parsed::SideEvidence(..) => panic!("read as side evidence"),
     };
     assert_secret_free(&format!("{obs:?}"));
     assert_eq!(label, "apim_gateway_csv");
@@ -165,7 +166,9 @@ fn bad_rows_are_rejected_with_their_reason() {
     for (row, want) in cases {
         match parse_csv_record(row, &h) {
             Parsed::Reject(reason) => assert_eq!(reason, *want),
-            Parsed::Event(..) => panic!("accepted {}", String::from_utf8_lossy(row)),
+            Parsed::Event(..) | Parsed::SideEvidence(..) => {
+                panic!("accepted {}", String::from_utf8_lossy(row))
+            }
         }
     }
     // Empty cells are absent fields, not errors.

@@ -221,6 +221,7 @@ fn classify_mapped(record: &str, map: &FieldMap) -> Option<crate::event::Call> {
             call
         }
         Parsed::Reject(reason) => panic!("rejected {reason:?}"),
+        Parsed::SideEvidence(..) => panic!("read as side evidence"),
     }
 }
 

@@ -34,6 +34,7 @@ pub mod timestamp;
 use serde_json::Value;
 
 use crate::event::{Observation, RejectReason};
+use crate::evidence::{token_request, SideFact};
 
 pub use examples::example_of;
 pub use field_map::{Column, FieldMap, FieldMapError, FieldPath};
@@ -476,6 +477,9 @@ fn looks_like_har(text: &[u8]) -> bool {
 pub enum Parsed {
     /// An event worth classifying, with its `format` label.
     Event(Box<Observation>, &'static str),
+    /// A record that is not a Partner Center call but holds evidence about
+    /// some (a token request), with its `format` label.
+    SideEvidence(Option<SideFact>, &'static str),
     /// A record that cannot be read.
     Reject(RejectReason),
 }
@@ -528,12 +532,14 @@ pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> P
             .iter()
             .any(|(key, _)| SHAPE_KEYS.contains(&keys::NormalKey::new(key).as_str()));
     match format.records {
-        RecordKind::Auto if !may_be_other_kind => Parsed::Event(
-            Box::new(http_record::read_http(&doc, root)),
+        RecordKind::Auto if !may_be_other_kind => http_event(
+            bytes,
+            http_record::read_http(&doc, root),
             format_label(format.framing, RecordKind::Http),
         ),
-        RecordKind::Http | RecordKind::Har => Parsed::Event(
-            Box::new(http_record::read_http(&doc, root)),
+        RecordKind::Http | RecordKind::Har => http_event(
+            bytes,
+            http_record::read_http(&doc, root),
             format_label(format.framing, format.records),
         ),
         _ => match serde_json::from_slice::<Value>(bytes) {
@@ -542,6 +548,20 @@ pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> P
             _ => Parsed::Reject(RejectReason::InvalidJson),
         },
     }
+}
+
+/// An HTTP record read on the fast path: a Partner Center call, or a token
+/// request to Entra ID (evidence about an app, not a call), read again as a
+/// `Value` for its body: token requests are few.
+fn http_event(bytes: &[u8], observation: Observation, label: &'static str) -> Parsed {
+    if token_request::targets_token_endpoint(&observation) {
+        if let Ok(Value::Object(record)) = serde_json::from_slice::<Value>(bytes) {
+            if let Some(request) = token_request::from_json_record(&record, &observation) {
+                return Parsed::SideEvidence(Some(SideFact::TokenRequest(request)), label);
+            }
+        }
+    }
+    Parsed::Event(Box::new(observation), label)
 }
 
 /// Every top-level key (normalised) that [`recognise`] looks at: a record
@@ -577,6 +597,7 @@ fn read_object(
         RecordKind::Auto => recognise(record),
         kind => kind,
     };
+    let label = format_label(format.framing, kind);
     let observation = match kind {
         RecordKind::SignIn => sign_in::read_sign_in(record),
         RecordKind::PartnerRequest => partner_requests::read_report_item(record),
@@ -593,10 +614,14 @@ fn read_object(
         _ => {
             let mut observation = http_record::read_http_object(record);
             fields.apply(record, &mut observation);
+            // A token request is evidence about an app, not a Partner Center call.
+            if let Some(request) = token_request::from_json_record(record, &observation) {
+                return Parsed::SideEvidence(Some(SideFact::TokenRequest(request)), label);
+            }
             observation
         }
     };
-    Parsed::Event(Box::new(observation), format_label(format.framing, kind))
+    Parsed::Event(Box::new(observation), label)
 }
 
 /// Reads one W3C line with the `#Fields:` in force above it.
@@ -619,10 +644,12 @@ fn parse_text_record(bytes: &[u8], kind: RecordKind, fields: &W3cFields) -> Pars
         RecordKind::Iis => iis::read_w3c(line, fields),
         _ => Some(text_log::read_text_log(text)),
     };
+    let label = format_label(Framing::Lines, kind);
     match observation {
-        Some(observation) => {
-            Parsed::Event(Box::new(observation), format_label(Framing::Lines, kind))
-        }
+        Some(observation) => match token_request::from_text_record(text, &observation) {
+            Some(request) => Parsed::SideEvidence(Some(SideFact::TokenRequest(request)), label),
+            None => Parsed::Event(Box::new(observation), label),
+        },
         None => Parsed::Reject(RejectReason::MalformedLine),
     }
 }
@@ -724,6 +751,9 @@ mod tests {
                             la == lb && format!("{a:?}") == format!("{b:?}") && a.bearer == b.bearer
                         }
                         (Parsed::Reject(a), Parsed::Reject(b)) => a == b,
+                        (Parsed::SideEvidence(a, la), Parsed::SideEvidence(b, lb)) => {
+                            a == b && la == lb
+                        }
                         _ => false,
                     };
                     assert!(
@@ -855,7 +885,7 @@ mod tests {
         for (bytes, want) in cases {
             match parse_record(bytes, AUTO_LINES) {
                 Parsed::Reject(reason) => assert_eq!(reason, *want, "{bytes:?}"),
-                Parsed::Event(..) => panic!("accepted {bytes:?}"),
+                Parsed::Event(..) | Parsed::SideEvidence(..) => panic!("accepted {bytes:?}"),
             }
         }
     }
@@ -898,6 +928,7 @@ mod tests {
                         "{record}"
                     );
                 }
+                Parsed::SideEvidence(..) => panic!("{record}: read as side evidence"),
                 Parsed::Reject(reason) => panic!("{record}: {reason:?}"),
             }
         }

@@ -115,6 +115,7 @@ pub fn observe(record: &str, format: Format) -> (Observation, &'static str) {
             (*obs, label)
         }
         Parsed::Reject(reason) => panic!("rejected ({reason:?}): {record}"),
+        Parsed::SideEvidence(..) => panic!("read as side evidence: {record}"),
     }
 }
 

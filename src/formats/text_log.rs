@@ -358,9 +358,13 @@ fn request_line_in(text: &str) -> Option<(&str, &str)> {
         let before = &text[..at];
         let path_start = before.rfind(' ')?;
         let path = &before[path_start + 1..];
+        // Just past the last character that is not an upper-case letter
+        // (which may be several bytes long).
         let method_start = before[..path_start]
-            .rfind(|c: char| !c.is_ascii_uppercase())
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !c.is_ascii_uppercase())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let method = &before[method_start..path_start];
         (path.starts_with('/') && METHODS.contains(&method)).then_some((method, path))
     })

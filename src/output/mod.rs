@@ -25,7 +25,7 @@ mod rollups;
 pub mod summary;
 mod tables;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 pub use calls::{calls_schema, CallsParquetWriter, CALLS_FILE};
 pub use rejects::{RejectsCsvWriter, REJECTS_CSV};

@@ -23,6 +23,7 @@ pub struct Summary {
     pub accounting: Accounting,
     pub partner_center: PartnerCenterTotals,
     pub integrations: IntegrationTotals,
+    pub cross_record_evidence: CrossRecordEvidence,
     pub time_range: TimeRange,
     pub files: Vec<FileSummary>,
     /// Inputs that could not be read at all, with the reason.
@@ -74,6 +75,33 @@ pub struct PartnerCenterTotals {
 pub struct IntegrationTotals {
     pub total: u64,
     pub by_verdict: VerdictTotals,
+}
+
+/// Evidence that came from other records than the call's own: token
+/// requests and Application Insights traces (see `crate::evidence`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct CrossRecordEvidence {
+    /// Token request records for Partner Center (counted as `other`).
+    pub token_requests: u64,
+    /// Distinct apps that requested Partner Center tokens.
+    pub token_request_apps: u64,
+    /// Trace and exception records reporting 900421 (counted as `other`).
+    pub rejection_traces: u64,
+    /// Distinct operation ids those traces name.
+    pub rejected_operations: u64,
+    /// Calls held back until the end of the run to take such evidence.
+    pub held_calls: u64,
+    /// Held calls that `trace_900421` made `broken`.
+    pub lifted_by_trace_900421: u64,
+    /// Held calls that `token_request` decided.
+    pub lifted_by_token_request: u64,
+    /// Trace and exception records whose 900421 lifted onto their
+    /// operation's call: evidence, counted as `other` (the others are
+    /// broken calls of their own).
+    pub traces_as_evidence: u64,
+    /// Calls that could have taken such evidence but were written as they
+    /// were because the limit on held calls was reached.
+    pub not_held: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -155,6 +183,7 @@ mod tests {
             },
             partner_center: PartnerCenterTotals::default(),
             integrations: IntegrationTotals::default(),
+            cross_record_evidence: CrossRecordEvidence::default(),
             time_range: TimeRange {
                 first: Some("2026-04-02T08:15:03.123Z".into()),
                 last: None,

@@ -175,6 +175,7 @@ impl Fixture {
                     unknown: 0,
                 },
             },
+            cross_record_evidence: Default::default(),
             time_range: TimeRange {
                 first: Some("2026-06-01T08:15:00.000Z".into()),
                 last: Some("2026-06-04T17:30:00.000Z".into()),

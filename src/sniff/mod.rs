@@ -101,6 +101,9 @@ pub struct RecordSniff {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RecordOutcome {
+    /// Not a call but evidence about other records (a token request, a
+    /// trace quoting 900421), as a scan reads it.
+    SideEvidence { label: &'static str },
     /// A scan lists it in `rejects.csv` with this reason.
     Rejected(RejectReason),
     Read {
@@ -241,7 +244,7 @@ pub fn sniff_file(input: &InputFile, options: &SniffOptions) -> FileSniff {
     // As in summary.json: the file's format is its first record's label.
     let first_label = records.iter().find_map(|r: &RecordSniff| match r.outcome {
         RecordOutcome::Read { label, .. } => Some(label),
-        RecordOutcome::Rejected(_) => None,
+        RecordOutcome::Rejected(_) | RecordOutcome::SideEvidence { .. } => None,
     });
     done(FileOutcome::Read {
         format: first_label.unwrap_or(format_label(format.framing, resolved(format.records))),
@@ -294,6 +297,8 @@ fn sniff_record(
             };
         }
         Parsed::Event(observation, label) => (*observation, label),
+        // A token request or a trace quoting 900421: evidence about other calls.
+        Parsed::SideEvidence(_, label) => return RecordOutcome::SideEvidence { label },
     };
     let record = match csv {
         Some(header) => row_object(bytes, header).ok(),

@@ -31,6 +31,7 @@ fn columns(record: &RecordSniff) -> Vec<(&'static str, Source, String)> {
             .map(|c| (c.column.name(), c.source.clone(), c.shown.clone()))
             .collect(),
         RecordOutcome::Rejected(reason) => panic!("rejected {reason:?}"),
+        RecordOutcome::SideEvidence { label } => panic!("side evidence {label}"),
     }
 }
 
