@@ -12,7 +12,8 @@
 //! [`token`] (claims) -> [`classify`] (verdict and evidence) ->
 //! [`aggregate`] (mergeable per-integration state) -> [`output`] (one writer
 //! per contract file; [`report`] renders the HTML and Markdown reports).
-//! [`pipeline`] wires them together in parallel. [`diff`] compares two
+//! [`pipeline`] wires them together in parallel; [`sniff`] shows how the
+//! first records of a file are read, for a person. [`diff`] compares two
 //! earlier runs' outputs.
 //!
 //! Beyond one run: [`shard`] splits a manifest of inputs across N scans,
@@ -34,6 +35,7 @@ pub mod redact;
 pub mod report;
 pub mod rollup;
 pub mod shard;
+pub mod sniff;
 pub mod token;
 pub mod vocab;
 

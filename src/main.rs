@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use pcmfa::formats::{format_by_name, FORMATS};
+use pcmfa::formats::{example_of, format_by_name, Column, FieldMap, FieldPath, FORMATS};
 use pcmfa::output::SHARDS_DIR;
 use pcmfa::pipeline::{report, scan, Progress, ReportConfig, ScanConfig, ScanReport};
 use pcmfa::redact::Redactor;
@@ -61,6 +61,9 @@ impl FailOn {
         }
     }
 }
+
+#[path = "cli/sniff_view.rs"]
+mod sniff_view;
 
 #[derive(Parser)]
 #[command(
@@ -138,6 +141,8 @@ enum Command {
         /// --chunk-size 1048576. Smaller spreads small inputs across threads.
         #[arg(long, value_name = "BYTES")]
         chunk_size: Option<usize>,
+        #[command(flatten)]
+        fields: FieldArgs,
         /// Exit 4 (outputs still written) when any integration's verdict is
         /// broken, or at_risk or worse: a gate for scheduled jobs and CI.
         /// A failed run still exits 1; a partial run that reaches the gate
@@ -213,8 +218,69 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List the input formats and how each is recognised.
+    /// List the input formats, how each is recognised, and an example.
     Formats,
+    /// Show how pcmfa reads a file: the format it recognises and why, then
+    /// for the first records which field fed each column and the verdict.
+    #[command(
+        after_help = "Examples:\n  pcmfa sniff logs/gateway.jsonl\n  pcmfa sniff logs/ --records 2\n  pcmfa sniff custom.jsonl --field url=req.target --field status=resp.code\n\nTokens, Authorization values, cookies, bodies and query strings are never printed."
+    )]
+    Sniff {
+        /// Files, folders, glob patterns or - (as for scan).
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<String>,
+        /// Records shown per file.
+        #[arg(long, short = 'n', value_name = "N", default_value_t = 5)]
+        records: usize,
+        /// Read every input as this format instead of recognising it.
+        #[arg(long, value_name = "NAME")]
+        format: Option<String>,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+}
+
+/// Where a custom-schema JSON gateway log keeps its columns.
+#[derive(clap::Args)]
+struct FieldArgs {
+    /// Read column NAME from the dotted PATH of each JSON record, over
+    /// automatic matching; repeatable, e.g. --field url=req.target --field
+    /// status=resp.code. Quote a key holding dots: --field 'app_id=props."x.y"'.
+    #[arg(long = "field", value_name = "NAME=PATH", value_parser = parse_field)]
+    fields: Vec<(Column, FieldPath)>,
+    /// A file of field mappings: a [fields] table of NAME = "PATH" lines
+    /// (TOML); --field overrides it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl FieldArgs {
+    /// The config file's mappings, then the --field ones over them; an
+    /// error message on a bad file or a column given twice.
+    fn field_map(&self) -> std::result::Result<FieldMap, String> {
+        let mut map = match &self.config {
+            None => FieldMap::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|err| format!("--config {}: {err}", path.display()))?;
+                FieldMap::from_config(&text)
+                    .map_err(|err| format!("--config {}: {err}", path.display()))?
+            }
+        };
+        let mut given = Vec::new();
+        for (column, path) in &self.fields {
+            if given.contains(column) {
+                return Err(format!("--field {} is given twice", column.name()));
+            }
+            given.push(*column);
+            map.set(*column, path.clone());
+        }
+        Ok(map)
+    }
+}
+
+fn parse_field(arg: &str) -> std::result::Result<(Column, FieldPath), String> {
+    FieldMap::parse_assignment(arg).map_err(|err| err.to_string())
 }
 
 fn main() -> ExitCode {
@@ -232,9 +298,54 @@ fn run() -> Result<u8> {
         Command::Formats => {
             let mut out = std::io::stdout().lock();
             for info in FORMATS {
-                writeln!(out, "{:<26} {}", info.name, info.recognised_by)?;
+                writeln!(
+                    out,
+                    "{}\n  recognised by: {}",
+                    info.name, info.recognised_by
+                )?;
+                if let Some(example) = example_of(info.name) {
+                    // A CSV example is its header and a row; a W3C one, `#Fields:` and a line.
+                    let example = example.replace('\n', "\n           ");
+                    writeln!(out, "  example: {example}")?;
+                }
             }
             Ok(exit_codes::COMPLETE)
+        }
+        Command::Sniff {
+            inputs,
+            records,
+            format,
+            fields,
+        } => {
+            let mut options = pcmfa::sniff::SniffOptions {
+                records: records.max(1),
+                ..Default::default()
+            };
+            options.fields = match fields.field_map() {
+                Ok(map) => map,
+                Err(message) => return Ok(usage_error(&message)),
+            };
+            if let Some(name) = format {
+                match format_by_name(&name) {
+                    Some(format) => options.format = Some(format),
+                    None => {
+                        return Ok(usage_error(&format!(
+                            "unknown --format {name:?}; `pcmfa formats` lists the names"
+                        )))
+                    }
+                }
+            }
+            let sniffed = pcmfa::sniff::sniff(&inputs, &options);
+            let mut out = std::io::stdout().lock();
+            sniff_view::print(&mut out, &sniffed, &options.fields)?;
+            let all_unreadable = sniffed
+                .iter()
+                .all(|f| matches!(f.outcome, pcmfa::sniff::FileOutcome::Unreadable(_)));
+            Ok(if all_unreadable {
+                exit_codes::FAILED
+            } else {
+                exit_codes::COMPLETE
+            })
         }
         Command::Report {
             inputs,
@@ -284,6 +395,7 @@ fn run() -> Result<u8> {
             redact_principals,
             redact_key,
             max_reject_ratio,
+            fields,
             catalog,
             fail_on,
             json,
@@ -297,6 +409,10 @@ fn run() -> Result<u8> {
             let mut config = ScanConfig::new(inputs, out);
             config.force = force;
             config.shard = shard.as_deref().map(ShardSpec::parse).transpose()?;
+            config.fields = match fields.field_map() {
+                Ok(map) => map,
+                Err(message) => return Ok(usage_error(&message)),
+            };
             match load_catalog(catalog) {
                 Ok(catalog) => config.catalog = catalog,
                 Err(code) => return Ok(code),
@@ -481,6 +597,12 @@ fn print_diff_summary(diff: &pcmfa::diff::Diff, out: &std::path::Path) {
     );
 }
 
+/// Reports a command-line mistake found after parsing; exit status 2, as clap's.
+fn usage_error(message: &str) -> u8 {
+    eprintln!("pcmfa: error: {message}");
+    exit_codes::USAGE
+}
+
 /// Runs `job` while a progress bar (driven by bytes read) draws on stderr.
 fn with_progress(
     quiet: bool,
@@ -542,6 +664,23 @@ fn print_summary(report: &ScanReport, out_dir: &std::path::Path, catalog: Option
             "  {} inputs skipped (not a log format), {} unreadable: see summary.json",
             s.inputs.skipped, s.inputs.unreadable
         );
+        const LISTED: usize = 10;
+        let listed = s
+            .skipped
+            .iter()
+            .map(|i| ("skipped", &i.path, &i.reason))
+            .chain(
+                s.unreadable
+                    .iter()
+                    .map(|i| ("unreadable", &i.path, &i.reason)),
+            );
+        for (what, path, reason) in listed.clone().take(LISTED) {
+            eprintln!("    {what}: {path}: {reason}");
+        }
+        let more = listed.count().saturating_sub(LISTED);
+        if more > 0 {
+            eprintln!("    ... and {more} more");
+        }
     }
     let e = &s.cross_record_evidence;
     if e.token_requests > 0 || e.rejection_traces > 0 {

@@ -43,8 +43,9 @@ use crate::evidence::lift::{may_improve, rejected_operation};
 use crate::evidence::{SideEvidence, SideFact};
 use crate::formats::timestamp::format_iso;
 use crate::formats::{
-    detect, format_label, is_w3c_directive, parse_record, parse_w3c_record, Detection, Format,
-    Framing, Parsed, RecordKind, StartRule, W3cFields, DOCUMENT_PATHS, HAR_PATHS,
+    detect, format_label, is_w3c_directive, not_a_log, parse_record_mapped, parse_w3c_record,
+    Detection, FieldMap, Format, Framing, Parsed, RecordKind, StartRule, W3cFields, DOCUMENT_PATHS,
+    HAR_PATHS,
 };
 use crate::input::json_array::{ElementError, JsonArrayFramer};
 use crate::input::{
@@ -70,7 +71,7 @@ use crate::token::TokenCache;
 use crate::vocab::Verdict;
 
 mod csv_input;
-use crate::formats::csv_record::{parse_csv_record, CsvHeader};
+use crate::formats::csv_record::{parse_csv_record_mapped, CsvHeader};
 use crate::input::CsvChunk;
 
 /// What a scan reads and where it writes.
@@ -91,6 +92,8 @@ pub struct ScanConfig {
     pub force: bool,
     /// Pseudonymise principals with this keyed HMAC.
     pub redactor: Option<Redactor>,
+    /// Where a custom-schema gateway log keeps its columns (`--field`).
+    pub fields: FieldMap,
     /// Calls held back for cross-record evidence, at most (see `crate::evidence::held`).
     pub max_held_calls: usize,
     /// Read only this shard's share of the inputs and write its calls as a
@@ -111,6 +114,7 @@ impl ScanConfig {
             max_record_bytes: 16 << 20,
             force: false,
             redactor: None,
+            fields: FieldMap::default(),
             max_held_calls: DEFAULT_MAX_HELD_CALLS,
             shard: None,
             catalog: None,
@@ -149,6 +153,7 @@ thread_local! {
 struct Shared {
     prefilter: Prefilter,
     redactor: Option<Redactor>,
+    fields: FieldMap,
     /// One partial state per worker thread, merged at the end.
     partials: Vec<Mutex<Aggregates>>,
     /// One partial side-evidence state per worker thread, merged at the end.
@@ -261,6 +266,7 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
     let shared = Arc::new(Shared {
         prefilter: Prefilter::new(),
         redactor: config.redactor.clone(),
+        fields: config.fields.clone(),
         partials: (0..threads)
             .map(|_| Mutex::new(Aggregates::default()))
             .collect(),
@@ -466,7 +472,9 @@ impl Reader<'_> {
             opened.reader = Box::new(Utf16Reader::new(Cursor::new(head).chain(raw)));
             (head, head_error) = read_head(&mut opened.reader);
         }
-        let format = match self.config.format {
+        // A forced format still never reads an image or an archive.
+        let forced = self.config.format.filter(|_| not_a_log(&head).is_none());
+        let format = match forced {
             Some(format) => format,
             None => match detect(&head) {
                 Detection::Recognised(format) => format,
@@ -805,12 +813,12 @@ fn process_chunk(
             return;
         }
         let parsed = match csv {
-            Some(header) => parse_csv_record(bytes, header),
+            Some(header) => parse_csv_record_mapped(bytes, header, &shared.fields),
             None if format.framing == Framing::W3c => {
                 let fields = w3c_fields.borrow();
                 parse_w3c_record(bytes, fields.as_deref().unwrap_or(W3cFields::iis_default()))
             }
-            None => parse_record(bytes, format),
+            None => parse_record_mapped(bytes, format, &shared.fields),
         };
         match parsed {
             Parsed::Reject(reason) => result.rejects.push(Reject {

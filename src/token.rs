@@ -126,6 +126,11 @@ impl BearerToken {
         (!token.is_empty()).then(|| BearerToken(token.to_owned()))
     }
 
+    /// The token's length in bytes (what `pcmfa sniff` may say about it).
+    pub fn byte_len(&self) -> usize {
+        self.0.len()
+    }
+
     /// First 16 lower-case hex digits of SHA-256 of the token: a stable id
     /// for "the same token" that reveals nothing of it.
     pub fn fingerprint(&self) -> String {

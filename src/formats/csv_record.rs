@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use super::apim::is_apim_columns;
 use super::app_insights::{table_of_columns, Table};
 use super::keys::normalize_key;
-use super::{read_object, Format, Framing, Parsed, RecordKind};
+use super::{read_object, FieldMap, Format, Framing, Parsed, RecordKind};
 use crate::event::RejectReason;
 
 /// Cells holding JSON are parsed only below this size.
@@ -313,30 +313,46 @@ fn quoted_cell(bytes: &[u8], from: usize) -> (Cow<'_, [u8]>, usize) {
 
 /// Reads one data row of a file with this header.
 pub fn parse_csv_record(bytes: &[u8], header: &CsvHeader) -> Parsed {
+    parse_csv_record_mapped(bytes, header, &FieldMap::EMPTY)
+}
+
+/// [`parse_csv_record`], with the user's `--field` mapping (paths start at
+/// a column's name) applied to HTTP rows.
+pub fn parse_csv_record_mapped(bytes: &[u8], header: &CsvHeader, fields: &FieldMap) -> Parsed {
+    match row_object(bytes, header) {
+        Ok(record) => read_object(
+            &record,
+            Format {
+                framing: Framing::Csv,
+                records: header.kind,
+            },
+            fields,
+        ),
+        Err(reason) => Parsed::Reject(reason),
+    }
+}
+
+/// A data row as a JSON object: column name -> cell (empty cells left out,
+/// cells holding JSON parsed).
+pub fn row_object(bytes: &[u8], header: &CsvHeader) -> Result<Map<String, Value>, RejectReason> {
     let cells = split_record(bytes, header.delimiter);
     if cells.len() != header.names.len() {
-        return Parsed::Reject(RejectReason::RaggedRow);
+        return Err(RejectReason::RaggedRow);
     }
     let mut record = Map::new();
     for (name, cell) in header.names.iter().zip(cells.iter()) {
         let Ok(text) = std::str::from_utf8(cell) else {
-            return Parsed::Reject(RejectReason::InvalidUtf8);
+            return Err(RejectReason::InvalidUtf8);
         };
         if text.contains('\0') {
-            return Parsed::Reject(RejectReason::InvalidUtf8);
+            return Err(RejectReason::InvalidUtf8);
         }
         if text.trim().is_empty() {
             continue;
         }
         record.insert(name.clone(), cell_value(text));
     }
-    read_object(
-        &record,
-        Format {
-            framing: Framing::Csv,
-            records: header.kind,
-        },
-    )
+    Ok(record)
 }
 
 /// A cell as a JSON value: JSON objects and arrays kept as text are parsed.

@@ -16,6 +16,8 @@ mod azure_access;
 pub mod csv_record;
 mod detect_text;
 mod envoy;
+mod examples;
+pub mod field_map;
 mod http_record;
 #[cfg(test)]
 mod http_record_oracle;
@@ -23,6 +25,7 @@ mod iis;
 mod json_doc;
 pub(crate) mod keys;
 mod nginx;
+mod not_a_log;
 mod partner_requests;
 mod sign_in;
 mod text_log;
@@ -33,8 +36,11 @@ use serde_json::Value;
 use crate::event::{Observation, RejectReason};
 use crate::evidence::{token_request, SideFact};
 
+pub use examples::example_of;
+pub use field_map::{Column, FieldMap, FieldMapError, FieldPath};
 pub use http_record::MFA_ERROR_CODE;
 pub use iis::{is_directive as is_w3c_directive, W3cFields};
+pub use not_a_log::not_a_log;
 pub use text_log::StartRule;
 
 /// How a file's bytes are cut into records.
@@ -306,11 +312,9 @@ pub fn detect(head: &[u8]) -> Detection {
     if head.is_empty() {
         return Detection::Unrecognised("empty");
     }
-    // NUL bytes in the first line mean binary (an image, an archive); one bad
-    // line further down is a reject, not a reason to skip the file.
-    let first_line = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len()).min(8192)];
-    if first_line.contains(&0) {
-        return Detection::Unrecognised("binary content");
+    // Images, archives, documents, binaries.
+    if let Some(what) = not_a_log(head) {
+        return Detection::Unrecognised(what);
     }
     let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else {
         return Detection::Unrecognised("empty");
@@ -488,11 +492,28 @@ pub enum Parsed {
 /// HTTP (it has a top-level key in [`SHAPE_KEYS`]) or is forced to be one is
 /// read as a `serde_json::Value`.
 pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
+    parse_record_mapped(bytes, format, &FieldMap::EMPTY)
+}
+
+/// [`parse_record`], with the user's `--field` mapping applied to HTTP records.
+pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> Parsed {
     if matches!(
         format.records,
         RecordKind::Envoy | RecordKind::Nginx | RecordKind::Iis | RecordKind::TextLog
     ) {
         return parse_text_record(bytes, format.records, W3cFields::iis_default());
+    }
+    if !fields.is_empty() {
+        // A mapping reads its paths in a `Value`: the slower path, taken
+        // only when the user maps fields.
+        return match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(record)) => read_object(&record, format, fields),
+            Ok(_) => Parsed::Reject(RejectReason::NotAnObject),
+            Err(_) if std::str::from_utf8(bytes).is_err() => {
+                Parsed::Reject(RejectReason::InvalidUtf8)
+            }
+            Err(_) => Parsed::Reject(RejectReason::InvalidJson),
+        };
     }
     let doc = match json_doc::Doc::parse(bytes) {
         Ok(doc) => doc,
@@ -522,7 +543,7 @@ pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
             format_label(format.framing, format.records),
         ),
         _ => match serde_json::from_slice::<Value>(bytes) {
-            Ok(Value::Object(record)) => read_object(&record, format),
+            Ok(Value::Object(record)) => read_object(&record, format, &FieldMap::EMPTY),
             // Read as a `Doc` above, so also as a `Value`.
             _ => Parsed::Reject(RejectReason::InvalidJson),
         },
@@ -565,8 +586,13 @@ const SHAPE_KEYS: &[&str] = &[
     // azure_access::access_log_kind: "category", above
 ];
 
-/// Reads one record already held as a JSON object (a JSON record, a CSV row).
-fn read_object(record: &serde_json::Map<String, Value>, format: Format) -> Parsed {
+/// Reads one record already held as a JSON object (a JSON record, a CSV row);
+/// `fields` applies to HTTP records.
+fn read_object(
+    record: &serde_json::Map<String, Value>,
+    format: Format,
+    fields: &FieldMap,
+) -> Parsed {
     let kind = match format.records {
         RecordKind::Auto => recognise(record),
         kind => kind,
@@ -586,7 +612,8 @@ fn read_object(record: &serde_json::Map<String, Value>, format: Format) -> Parse
             app_insights::read_app_insights(record, app_insights::Table::Exceptions)
         }
         _ => {
-            let observation = http_record::read_http_object(record);
+            let mut observation = http_record::read_http_object(record);
+            fields.apply(record, &mut observation);
             // A token request is evidence about an app, not a Partner Center call.
             if let Some(request) = token_request::from_json_record(record, &observation) {
                 return Parsed::SideEvidence(Some(SideFact::TokenRequest(request)), label);
@@ -676,7 +703,7 @@ mod tests {
     /// `parse_record` as it was before the `Doc` fast path: everything through `Value`.
     fn through_value(bytes: &[u8], format: Format) -> Parsed {
         match serde_json::from_slice::<Value>(bytes) {
-            Ok(Value::Object(record)) => read_object(&record, format),
+            Ok(Value::Object(record)) => read_object(&record, format, &FieldMap::EMPTY),
             Ok(_) => Parsed::Reject(RejectReason::NotAnObject),
             Err(_) if std::str::from_utf8(bytes).is_err() => {
                 Parsed::Reject(RejectReason::InvalidUtf8)
