@@ -186,3 +186,36 @@ fn an_unknown_gate_is_a_usage_error_and_help_documents_the_codes() {
     assert!(scan_help.contains("--fail-on <VERDICT>"), "{scan_help}");
     assert!(scan_help.contains("--json"), "{scan_help}");
 }
+
+#[test]
+fn report_takes_the_same_gate_and_json_as_scan() {
+    let run = tempfile::tempdir().expect("tempdir");
+    scan(&["sample-data/logs"], run.path(), &["--quiet"], 0);
+    let rolled = tempfile::tempdir().expect("tempdir");
+    let run_arg = run.path().display().to_string();
+    let out_arg = rolled.path().display().to_string();
+    let report = |extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            run_arg.as_str(),
+            "--out",
+            out_arg.as_str(),
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        pcmfa(&args)
+    };
+
+    let open = report(&["--json"]);
+    assert_eq!(open.status.code(), Some(0), "{}", stderr(&open));
+    let written = std::fs::read(rolled.path().join("summary.json")).expect("summary.json");
+    assert_eq!(open.stdout, written, "stdout is report's summary.json");
+    let printed: serde_json::Value = serde_json::from_slice(&open.stdout).expect("JSON");
+    assert_eq!(printed["partner_center"]["events"], 658);
+
+    let gated = report(&["--fail-on", "broken"]);
+    assert_eq!(gated.status.code(), Some(4), "{}", stderr(&gated));
+    assert!(gated.stdout.is_empty(), "no --json, nothing on stdout");
+    // The sample's worst verdict is broken, so at_risk is reached too.
+    assert_eq!(report(&["--fail-on", "at_risk"]).status.code(), Some(4));
+}
