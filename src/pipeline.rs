@@ -27,7 +27,7 @@ pub use report::{report, ReportConfig};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, Cursor, Read};
+use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
@@ -49,8 +49,8 @@ use crate::formats::{
 };
 use crate::input::json_array::{ElementError, JsonArrayFramer};
 use crate::input::{
-    discover, open, read_range_lines, split_groups, split_ranges, utf16_bom, ByteRange, Discovery,
-    GroupChunk, GroupFramer, InputFile, Line, LineChunk, LineChunker, Source, Utf16Reader,
+    discover, open, read_head, read_range_lines, replay, split_groups, split_ranges, ByteRange,
+    Discovery, GroupChunk, GroupFramer, InputFile, Line, LineChunk, LineChunker, Source,
 };
 use crate::output::summary::{
     Accounting, CrossRecordEvidence, FileSummary, InputTotals, IntegrationTotals,
@@ -228,7 +228,6 @@ enum Message {
     },
 }
 
-const HEAD_BYTES: usize = 64 * 1024;
 const ELEMENTS_PER_CHUNK: usize = 4096;
 
 /// Runs a scan and writes every output file; `summary.json` last.
@@ -463,24 +462,21 @@ impl Reader<'_> {
                 })
             }
         };
-        let (mut head, mut head_error) = read_head(&mut opened.reader);
-        let mut plain_file = opened.plain_file.take();
-        if utf16_bom(&head).is_some() && head_error.is_none() {
-            plain_file = None;
-            // Transcode UTF-16 to UTF-8, then look again.
-            let raw = std::mem::replace(&mut opened.reader, Box::new(io::empty()));
-            opened.reader = Box::new(Utf16Reader::new(Cursor::new(head).chain(raw)));
-            (head, head_error) = read_head(&mut opened.reader);
-        }
+        let head = read_head(&mut opened.reader);
+        // A UTF-16 file is read through its transcoder, never in byte ranges.
+        let plain_file = opened.plain_file.take().filter(|_| !head.utf16);
         // A forced format still never reads an image or an archive.
-        let forced = self.config.format.filter(|_| not_a_log(&head).is_none());
+        let forced = self
+            .config
+            .format
+            .filter(|_| not_a_log(&head.bytes).is_none());
         let format = match forced {
             Some(format) => format,
-            None => match detect(&head) {
+            None => match detect(&head.bytes) {
                 Detection::Recognised(format) => format,
                 Detection::Unrecognised(reason) => {
-                    let reason = match &head_error {
-                        Some(err) if head.is_empty() => err.to_string(),
+                    let reason = match &head.error {
+                        Some(err) if head.bytes.is_empty() => err.to_string(),
                         _ => reason.to_string(),
                     };
                     let bytes = counter.load(Ordering::Relaxed);
@@ -504,20 +500,17 @@ impl Reader<'_> {
         }) {
             return false;
         }
-        let head_read_whole = head_error.is_none();
+        let head_read_whole = head.error.is_none();
         // How a text log's lines group into records, from its first lines.
         let start_rule = match format.framing {
-            Framing::LineGroups => StartRule::sniff(&head),
+            Framing::LineGroups => StartRule::sniff(&head.bytes),
             _ => StartRule::Headers,
         };
         let csv_delimiter = match format.framing {
-            Framing::Csv => crate::formats::csv_record::sniff_delimiter(&head),
+            Framing::Csv => crate::formats::csv_record::sniff_delimiter(&head.bytes),
             _ => b',',
         };
-        let stream: Box<dyn Read + Send> = match head_error {
-            Some(err) => Box::new(Cursor::new(head).chain(FailingReader(Some(err)))),
-            None => Box::new(Cursor::new(head).chain(opened.reader)),
-        };
+        let stream = replay(head, opened.reader);
         let mut reported = 0;
         let mut report_bytes = |reader: &mut Self| {
             let now = counter.load(Ordering::Relaxed);
@@ -549,21 +542,15 @@ impl Reader<'_> {
                         self.config.chunk_bytes,
                         self.config.max_record_bytes,
                     );
-                    let mut alive = true;
-                    while let Some(next) = chunker.next_chunk() {
-                        report_bytes(self);
-                        alive = match next {
-                            Ok(chunk) => self.dispatch(file, &source, format, Work::Lines(chunk)),
-                            Err(err) => self.send(Message::Failed {
-                                file,
-                                reason: describe_read_error(&err),
-                            }),
-                        };
-                        if !alive {
-                            break;
-                        }
-                    }
-                    alive
+                    let chunks = || chunker.next_chunk();
+                    self.dispatch_chunks(
+                        file,
+                        &source,
+                        format,
+                        chunks,
+                        &mut report_bytes,
+                        Work::Lines,
+                    )
                 }
             },
             Framing::LineGroups => {
@@ -574,28 +561,13 @@ impl Reader<'_> {
                     self.config.chunk_bytes,
                     max_bytes,
                 );
-                let mut alive = true;
-                while let Some(next) = framer.next_chunk() {
-                    report_bytes(self);
-                    alive = match next {
-                        Ok(chunk) => {
-                            let work = Work::Groups {
-                                chunk,
-                                rule: start_rule,
-                                max_bytes,
-                            };
-                            self.dispatch(file, &source, format, work)
-                        }
-                        Err(err) => self.send(Message::Failed {
-                            file,
-                            reason: describe_read_error(&err),
-                        }),
-                    };
-                    if !alive {
-                        break;
-                    }
-                }
-                alive
+                let work = |chunk| Work::Groups {
+                    chunk,
+                    rule: start_rule,
+                    max_bytes,
+                };
+                let chunks = || framer.next_chunk();
+                self.dispatch_chunks(file, &source, format, chunks, &mut report_bytes, work)
             }
             Framing::W3c => {
                 let mut chunker = LineChunker::new(
@@ -604,29 +576,16 @@ impl Reader<'_> {
                     self.config.max_record_bytes,
                 );
                 let mut fields: Option<Arc<W3cFields>> = None;
-                let mut alive = true;
-                while let Some(next) = chunker.next_chunk() {
-                    report_bytes(self);
-                    alive = match next {
-                        Ok(chunk) => {
-                            // The next chunk's lines read with the last `#Fields:` of this one.
-                            let after = W3cFields::last_in(&chunk.data).or_else(|| fields.clone());
-                            let work = Work::W3c {
-                                chunk,
-                                fields: std::mem::replace(&mut fields, after),
-                            };
-                            self.dispatch(file, &source, format, work)
-                        }
-                        Err(err) => self.send(Message::Failed {
-                            file,
-                            reason: describe_read_error(&err),
-                        }),
-                    };
-                    if !alive {
-                        break;
+                let work = |chunk: LineChunk| {
+                    // The next chunk's lines read with the last `#Fields:` of this one.
+                    let after = W3cFields::last_in(&chunk.data).or_else(|| fields.clone());
+                    Work::W3c {
+                        chunk,
+                        fields: std::mem::replace(&mut fields, after),
                     }
-                }
-                alive
+                };
+                let chunks = || chunker.next_chunk();
+                self.dispatch_chunks(file, &source, format, chunks, &mut report_bytes, work)
             }
             Framing::Document => {
                 let paths = if format.records == RecordKind::Har {
@@ -717,6 +676,36 @@ impl Reader<'_> {
             })
     }
 
+    /// Hands each chunk a framer yields to the pool as `work(chunk)`; a read
+    /// error fails the file. False when the writer has stopped.
+    fn dispatch_chunks<C>(
+        &mut self,
+        file: usize,
+        source: &Arc<str>,
+        format: Format,
+        mut next_chunk: impl FnMut() -> Option<io::Result<C>>,
+        report_bytes: &mut dyn FnMut(&mut Self),
+        mut work: impl FnMut(C) -> Work,
+    ) -> bool {
+        while let Some(next) = next_chunk() {
+            report_bytes(self);
+            let alive = match next {
+                Ok(chunk) => {
+                    let work = work(chunk);
+                    self.dispatch(file, source, format, work)
+                }
+                Err(err) => self.send(Message::Failed {
+                    file,
+                    reason: describe_read_error(&err),
+                }),
+            };
+            if !alive {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Hands a chunk to the pool once a ticket is free; false when the writer has stopped.
     fn dispatch(&mut self, file: usize, source: &Arc<str>, format: Format, work: Work) -> bool {
         if self.tickets.recv().is_err() {
@@ -749,37 +738,6 @@ impl Reader<'_> {
         });
         true
     }
-}
-
-/// Stands in for a reader whose error came while reading the head.
-struct FailingReader(Option<io::Error>);
-
-impl Read for FailingReader {
-    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-        match self.0.take() {
-            Some(err) => Err(err),
-            None => Ok(0),
-        }
-    }
-}
-
-/// Reads up to [`HEAD_BYTES`] for format recognition.
-fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<io::Error>) {
-    let mut head = vec![0u8; HEAD_BYTES];
-    let mut filled = 0;
-    while filled < head.len() {
-        match reader.read(&mut head[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => {
-                head.truncate(filled);
-                return (head, Some(err));
-            }
-        }
-    }
-    head.truncate(filled);
-    (head, None)
 }
 
 fn describe_read_error(err: &io::Error) -> String {

@@ -242,21 +242,7 @@ pub fn split_groups(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Hands out at most `step` bytes per read.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.data.len());
-            buf[..n].copy_from_slice(&self.data[..n]);
-            self.data = &self.data[n..];
-            Ok(n)
-        }
-    }
+    use crate::input::test_readers::Trickle;
 
     fn starts(line: &[u8]) -> bool {
         line.first().is_some_and(u8::is_ascii_digit)

@@ -206,21 +206,7 @@ impl<R: Read> LineChunker<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Hands out at most `step` bytes per read, to cross every boundary.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.data.len());
-            buf[..n].copy_from_slice(&self.data[..n]);
-            self.data = &self.data[n..];
-            Ok(n)
-        }
-    }
+    use crate::input::test_readers::{FailAfter, Trickle};
 
     /// (line number, text) of every line, and the dropped line numbers.
     fn frame(
@@ -280,21 +266,6 @@ mod tests {
                 vec![(1, "ok1".into()), (3, "ok3".into()), (5, "ok5".into())],
                 "step {step}"
             );
-        }
-    }
-
-    /// Reads `data`, then fails.
-    struct FailAfter<'a>(&'a [u8]);
-
-    impl Read for FailAfter<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            if self.0.is_empty() {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "cut"));
-            }
-            let n = buf.len().min(self.0.len());
-            buf[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
         }
     }
 

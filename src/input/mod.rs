@@ -15,15 +15,19 @@ mod csv_records;
 mod decompress;
 mod discover;
 mod groups;
+mod head;
 pub mod json_array;
 mod lines;
 mod ranges;
+#[cfg(test)]
+mod test_readers;
 mod utf16;
 
 pub use csv_records::{CsvChunk, CsvChunker};
 pub use decompress::{open, Compression, Opened};
 pub use discover::{discover, Discovery, InputFile, Source};
 pub use groups::{split_groups, GroupChunk, GroupFramer};
+pub use head::{read_head, replay, Head, HEAD_BYTES};
 pub use lines::{LineChunk, LineChunker};
 pub use ranges::{read_range_lines, split_ranges, ByteRange, Line, RangeEnd};
 pub use utf16::{utf16_bom, Utf16Reader};

@@ -11,7 +11,7 @@
 
 pub mod sources;
 
-use std::io::{self, Cursor, Read};
+use std::io::{Cursor, Read};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
@@ -30,8 +30,8 @@ use crate::formats::{
 use crate::formats::{is_w3c_directive, parse_w3c_record, StartRule, W3cFields};
 use crate::input::json_array::{ElementError, JsonArrayFramer};
 use crate::input::{
-    discover, open, split_groups, utf16_bom, CsvChunker, GroupFramer, InputFile, LineChunker,
-    Utf16Reader,
+    discover, open, read_head, replay, split_groups, CsvChunker, GroupFramer, Head, InputFile,
+    LineChunker, HEAD_BYTES,
 };
 use crate::prefilter::Prefilter;
 use crate::token::{BearerToken, TokenCache};
@@ -39,7 +39,6 @@ use crate::vocab::{AuthMode, Evidence, MfaClaim, Verdict};
 pub use sources::Source;
 
 /// Bytes read to recognise a file, as a scan does.
-const HEAD_BYTES: usize = 64 * 1024;
 /// Shown values are cut to this many characters.
 const MAX_SHOWN: usize = 120;
 
@@ -175,14 +174,11 @@ pub fn sniff_file(input: &InputFile, options: &SniffOptions) -> FileSniff {
         compression,
         outcome,
     };
-    let (mut head, mut error) = read_head(&mut opened.reader);
-    let mut utf16 = false;
-    if utf16_bom(&head).is_some() && error.is_none() {
-        let raw = std::mem::replace(&mut opened.reader, Box::new(io::empty()));
-        opened.reader = Box::new(Utf16Reader::new(Cursor::new(head).chain(raw)));
-        (head, error) = read_head(&mut opened.reader);
-        utf16 = true;
-    }
+    let Head {
+        bytes: head,
+        error,
+        utf16,
+    } = read_head(&mut opened.reader);
     if let (Some(err), true) = (&error, head.is_empty()) {
         return done(FileOutcome::Unreadable(err.to_string()));
     }
@@ -208,10 +204,12 @@ pub fn sniff_file(input: &InputFile, options: &SniffOptions) -> FileSniff {
     };
     // Kept for framing: a text log's first lines choose how lines group.
     let rule_head = head.clone();
-    let stream: Box<dyn Read> = match error {
-        Some(err) => Box::new(Cursor::new(head).chain(Failing(Some(err)))),
-        None => Box::new(Cursor::new(head).chain(opened.reader)),
+    let head = Head {
+        bytes: head,
+        error,
+        utf16,
     };
+    let stream = replay(head, opened.reader);
     let framed = match first_records(&rule_head, stream, format, delimiter, options) {
         Ok(framed) => framed,
         Err(reason) => return done(FileOutcome::Skipped(reason)),
@@ -690,24 +688,6 @@ fn first_records(
         }
     }
     Ok(framed)
-}
-
-/// Reads up to [`HEAD_BYTES`] for format recognition.
-fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<io::Error>) {
-    let mut head = Vec::with_capacity(HEAD_BYTES);
-    match Read::take(&mut *reader, HEAD_BYTES as u64).read_to_end(&mut head) {
-        Ok(_) => (head, None),
-        Err(err) => (head, Some(err)),
-    }
-}
-
-/// Stands in for a reader whose error came while reading the head.
-struct Failing(Option<io::Error>);
-
-impl Read for Failing {
-    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-        self.0.take().map_or(Ok(0), Err)
-    }
 }
 
 #[cfg(test)]
