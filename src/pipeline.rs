@@ -49,8 +49,9 @@ use crate::formats::{
 };
 use crate::input::json_array::{ElementError, JsonArrayFramer};
 use crate::input::{
-    discover, open, read_head, read_range_lines, replay, split_groups, split_ranges, ByteRange,
-    Discovery, GroupChunk, GroupFramer, InputFile, Line, LineChunk, LineChunker, Source,
+    discover, open, read_head, read_mapped_range_lines, read_range_lines, replay, split_groups,
+    split_ranges, ByteRange, Discovery, GroupChunk, GroupFramer, InputFile, Line, LineChunk,
+    LineChunker, Source,
 };
 use crate::output::summary::{
     Accounting, CrossRecordEvidence, FileSummary, InputTotals, IntegrationTotals,
@@ -855,15 +856,25 @@ fn process_chunk(
             }
         }
         Work::Range(file, range) => {
-            let read =
-                RANGE_BUFFER.with_borrow_mut(|buffer| {
-                    read_range_lines(&file, range, max_record_bytes, buffer, |number, text| {
-                        match text {
-                            Line::Text(text) => line(&mut result, number, text),
-                            Line::TooLarge => reject(&mut result, number, RejectReason::TooLarge),
-                        }
+            let each = |result: &mut ChunkResult, number: u64, text: Line<'_>| match text {
+                Line::Text(text) => line(result, number, text),
+                Line::TooLarge => reject(result, number, RejectReason::TooLarge),
+            };
+            let mapped = read_mapped_range_lines(&file, range, max_record_bytes, |number, text| {
+                each(&mut result, number, text)
+            });
+            // Not mapped, or the file shrank under the mapping: read it again.
+            let read = match mapped {
+                Some(end) => Ok(end),
+                None => {
+                    result = ChunkResult::default();
+                    RANGE_BUFFER.with_borrow_mut(|buffer| {
+                        read_range_lines(&file, range, max_record_bytes, buffer, |number, text| {
+                            each(&mut result, number, text)
+                        })
                     })
-                });
+                }
+            };
             match read {
                 Ok(end) => {
                     result.range_lines = Some(end.lines);

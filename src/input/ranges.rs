@@ -132,6 +132,66 @@ pub fn read_range_lines(
     Ok(end)
 }
 
+/// The lines `range` owns, from `bytes`: the file's bytes from the byte
+/// before the range (see [`read_range_lines`]) up to `range.end + max_line + 1`
+/// or the file's end, whichever is first. Gives exactly what
+/// [`read_range_lines`] gives for a file that does not change; returns the
+/// number of lines the range owns.
+pub(super) fn slice_range_lines(
+    bytes: &[u8],
+    range: ByteRange,
+    max_line: usize,
+    mut each: impl FnMut(u64, Line<'_>),
+) -> u64 {
+    let from = range.start.saturating_sub(1);
+    let ends_file = from.saturating_add(bytes.len() as u64) >= range.size;
+    let owned_end = (range.end - from) as usize; // lines must start before this
+    let mut pos = if range.start == 0 {
+        if bytes.starts_with(BOM) {
+            BOM.len()
+        } else {
+            0
+        }
+    } else {
+        match memchr::memchr(b'\n', &bytes[..owned_end.min(bytes.len())]) {
+            Some(newline) => newline + 1,
+            None => return 0,
+        }
+    };
+    let mut lines = 0;
+    // The first range owns the first line even when a BOM pushes it past the range.
+    let mut first = range.start == 0;
+    while (first || pos < owned_end) && pos < bytes.len() {
+        first = false;
+        lines += 1;
+        // Enough to decide: one byte past the cap.
+        let window_end = bytes
+            .len()
+            .min(pos.saturating_add(max_line).saturating_add(1));
+        match memchr::memchr(b'\n', &bytes[pos..window_end]) {
+            Some(newline) => {
+                each(lines, Line::Text(&bytes[pos..pos + newline]));
+                pos += newline + 1;
+            }
+            // The file's last line, without a newline.
+            None if window_end == bytes.len() && ends_file => {
+                each(lines, capped(&bytes[pos..], max_line));
+                break;
+            }
+            None => {
+                each(lines, Line::TooLarge);
+                // The next line is the range's only if it starts in the range.
+                let rest = &bytes[window_end..owned_end.clamp(window_end, bytes.len())];
+                match memchr::memchr(b'\n', rest) {
+                    Some(newline) => pos = window_end + newline + 1,
+                    None => break,
+                }
+            }
+        }
+    }
+    lines
+}
+
 fn capped(line: &[u8], max_line: usize) -> Line<'_> {
     if line.len() > max_line {
         Line::TooLarge
