@@ -271,3 +271,83 @@ fn bad_tokens_are_unknown_with_their_reason_never_app_only() {
         assert_eq!(detail[i].as_deref(), Some(*reason));
     }
 }
+
+/// The file the truncation hook cuts (by inode, so other tests' files are
+/// left alone), and where.
+static CUT_TARGET: std::sync::Mutex<Option<(std::path::PathBuf, u64)>> =
+    std::sync::Mutex::new(None);
+
+/// Truncates the target from another handle, once, right after its first
+/// range is mapped and before it is read.
+fn cut_after_mapping(file: &std::fs::File) {
+    use std::os::unix::fs::MetadataExt;
+    let mut target = CUT_TARGET.lock().unwrap_or_else(|e| e.into_inner());
+    let Some((path, cut)) = target.as_ref() else {
+        return;
+    };
+    let (Ok(mapped), Ok(ours)) = (file.metadata(), std::fs::metadata(path)) else {
+        return;
+    };
+    if (mapped.dev(), mapped.ino()) == (ours.dev(), ours.ino()) {
+        let cutter = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .expect("open to cut");
+        cutter.set_len(*cut).expect("truncate");
+        *target = None;
+    }
+}
+
+/// logrotate `copytruncate` cuts a log while it is memory-mapped: reading past
+/// the new end raises SIGBUS. The scan survives, keeps every record before
+/// the cut, and flags the file, exactly as a `pread` of a shrinking file does.
+#[test]
+fn a_file_truncated_while_mapped_keeps_the_records_before_the_cut() {
+    use pcmfa::pipeline::{scan as run_scan, Progress, ScanConfig};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = lines(5000);
+    let kept = 1000;
+    let cut = lines(kept).len() as u64;
+    let path = write(dir.path(), "rotated.jsonl", body.as_bytes());
+    *CUT_TARGET.lock().unwrap_or_else(|e| e.into_inner()) = Some((path.clone().into(), cut));
+    pcmfa::input::set_after_mapping_hook(Some(cut_after_mapping));
+    let faults = pcmfa::input::mapping_faults();
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut config = ScanConfig::new(vec![path.clone()], out.path().to_path_buf());
+    config.threads = 1;
+    config.chunk_bytes = 64 << 10;
+    let report = run_scan(&config, &Progress::default()).expect("scan");
+    assert!(
+        CUT_TARGET.lock().unwrap_or_else(|e| e.into_inner()).is_none(),
+        "the file was cut while mapped"
+    );
+    assert!(
+        pcmfa::input::mapping_faults() > faults,
+        "reading past the cut raised SIGBUS and the process survived"
+    );
+    assert_eq!(std::fs::metadata(&path).expect("stat").len(), cut);
+    let summary = read_summary(out.path());
+    let file = file_entry(&summary, &path);
+    assert_eq!(file["records"], kept as u64);
+    assert_eq!(file["partner_center"], kept as u64);
+    assert!(
+        file["error"].as_str().is_some_and(|e| e.contains("shrank")),
+        "the file is flagged: {}",
+        file["error"]
+    );
+    assert_eq!(summary["status"], "partial");
+    assert_eq!(summary["accounting"]["holds"], true);
+    assert_eq!(report.summary.accounting.records, kept as u64);
+    // The records kept are the first ones, numbered as in the file.
+    let calls = common::analyst::read_calls(out.path());
+    let numbers: Vec<u64> = calls
+        .column("source_record")
+        .expect("source_record")
+        .cast(&polars::prelude::DataType::UInt64)
+        .expect("numbers")
+        .u64()
+        .expect("u64")
+        .into_no_null_iter()
+        .collect();
+    assert_eq!(numbers, (1..=kept as u64).collect::<Vec<_>>());
+}
