@@ -318,7 +318,10 @@ fn a_file_truncated_while_mapped_keeps_the_records_before_the_cut() {
     config.chunk_bytes = 64 << 10;
     let report = run_scan(&config, &Progress::default()).expect("scan");
     assert!(
-        CUT_TARGET.lock().unwrap_or_else(|e| e.into_inner()).is_none(),
+        CUT_TARGET
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_none(),
         "the file was cut while mapped"
     );
     assert!(

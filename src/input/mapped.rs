@@ -136,7 +136,9 @@ impl Mapping {
     }
 
     /// Asks the kernel to map the first `len` bytes' pages now, in one call,
-    /// rather than one fault at a time.
+    /// rather than one fault at a time (measured: fewer faults and no more CPU
+    /// than `MADV_SEQUENTIAL` or no advice; `MAP_POPULATE` would map the whole
+    /// line-cap overhang too). Kernels before 5.14 refuse it: no harm.
     fn advise(&self, len: usize) {
         // SAFETY: advice on our own live mapping; it changes no contents.
         unsafe { libc::madvise(self.ptr, len, libc::MADV_POPULATE_READ) };
