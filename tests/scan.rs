@@ -298,3 +298,38 @@ fn read_csv_calls(out: &Path) -> Vec<(String, u64, String)> {
         })
         .collect()
 }
+
+/// Plain files are memory-mapped by default; the `pread` path they fall back
+/// to (truncation, mapping failures) must read them byte for byte alike.
+/// Small ranges put many range ends mid-line.
+#[test]
+fn mapped_and_pread_reads_write_identical_outputs() {
+    use pcmfa::pipeline::{scan as run_scan, Progress, ScanConfig};
+    let outputs = [true, false].map(|mapped| {
+        pcmfa::input::set_memory_mapping(mapped);
+        let out = tempfile::tempdir().expect("tempdir");
+        let input = common::root().join("sample-data").display().to_string();
+        let mut config = ScanConfig::new(vec![input], out.path().to_path_buf());
+        config.threads = 2;
+        config.chunk_bytes = 4096;
+        run_scan(&config, &Progress::default()).expect("scan");
+        let mut files = BTreeMap::new();
+        for name in CONTRACT_FILES {
+            let path = out.path().join(name);
+            let mut bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            if *name == "summary.json" {
+                let mut summary: serde_json::Value =
+                    serde_json::from_slice(&bytes).expect("summary");
+                summary["duration_seconds"] = serde_json::Value::Null;
+                bytes = summary.to_string().into_bytes();
+            }
+            files.insert(name.to_string(), bytes);
+        }
+        files
+    });
+    pcmfa::input::set_memory_mapping(true);
+    assert_eq!(outputs[0].len(), CONTRACT_FILES.len());
+    for (name, mapped) in &outputs[0] {
+        assert!(mapped == &outputs[1][name], "{name} differs");
+    }
+}
