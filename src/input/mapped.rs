@@ -532,4 +532,46 @@ mod tests {
         let mapped = read_mapped_range_lines(&file, range, 100, |_, _| {});
         assert_eq!(mapped, None);
     }
+    /// A bus error in memory that is not one of our mappings still kills the
+    /// process, as it would without our handler (run in a child process).
+    #[test]
+    fn a_fault_outside_our_mappings_still_kills() {
+        use std::os::unix::process::ExitStatusExt;
+        let status = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args([
+                "--ignored",
+                "--exact",
+                "input::mapped::tests::fault_in_a_foreign_mapping",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run child");
+        assert_eq!(status.signal(), Some(libc::SIGBUS), "child: {status:?}");
+    }
+
+    /// The child of the test above: reads a page past the end of a file it
+    /// mapped itself, with our handler installed. Never returns normally.
+    #[test]
+    #[ignore = "run by a_fault_outside_our_mappings_still_kills in a child process"]
+    fn fault_in_a_foreign_mapping() {
+        assert!(handler_installed());
+        let file = temp_file(b"");
+        // SAFETY: a fresh read-only mapping of an empty file, one page long.
+        let page = unsafe {
+            libc::mmap(
+                null_mut(),
+                4096,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE,
+                file.as_raw_fd(),
+                0,
+            )
+        };
+        assert_ne!(page, libc::MAP_FAILED);
+        // SAFETY: the address is mapped; reading past the file's end raises
+        // SIGBUS, which is the point of this test.
+        let byte = unsafe { std::ptr::read_volatile(page as *const u8) };
+        panic!("read {byte} past the end of a file without a bus error");
+    }
 }
