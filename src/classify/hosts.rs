@@ -46,17 +46,17 @@ pub fn normalize_host(host: &str) -> Option<String> {
 pub fn split_url(url: &str) -> (Option<String>, Option<String>) {
     let parts = UrlParts::parse(url);
     (
-        parts.host.map(str::to_ascii_lowercase),
+        parts.host().map(str::to_ascii_lowercase),
         parts.path.map(str::to_owned),
     )
 }
 
-/// A URL split once, in place: what [`split_url`] gives, borrowed and with
-/// the host not yet lower-cased (compare it with `eq_ignore_ascii_case`).
+/// A URL split once, in place: what [`split_url`] gives, borrowed. The host
+/// is found on demand ([`UrlParts::host`]) and not lower-cased.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UrlParts<'a> {
-    /// The host as [`host_span`] finds it in the authority.
-    pub host: Option<&'a str>,
+    /// The authority without userinfo, when the URL has one.
+    authority: Option<&'a str>,
     /// The path without query or fragment (`/` when only a host is given).
     pub path: Option<&'a str>,
 }
@@ -74,7 +74,7 @@ impl<'a> UrlParts<'a> {
             split_authority(after)
         } else if url.starts_with('/') {
             return UrlParts {
-                host: None,
+                authority: None,
                 path: Some(strip_query(url)),
             };
         } else {
@@ -84,7 +84,7 @@ impl<'a> UrlParts<'a> {
             } else {
                 let path = strip_query(url);
                 return UrlParts {
-                    host: None,
+                    authority: None,
                     path: (!path.is_empty()).then_some(path),
                 };
             }
@@ -94,16 +94,22 @@ impl<'a> UrlParts<'a> {
             p => p,
         };
         UrlParts {
-            host: host_span(authority),
+            authority: Some(authority),
             path: Some(path),
         }
+    }
+
+    /// The host as [`split_url`] gives it, not lower-cased (compare it with
+    /// `eq_ignore_ascii_case`).
+    pub fn host(&self) -> Option<&'a str> {
+        self.authority.and_then(host_span)
     }
 }
 
 /// The host inside `text`, not yet lower-cased; see [`normalize_host`].
 /// Compares bytes only: every delimiter it looks for is ASCII.
 pub fn host_span(text: &str) -> Option<&str> {
-    let text = text.trim();
+    let text = trim(text);
     let text = strip_scheme(text)
         .or_else(|| text.strip_prefix("//"))
         .unwrap_or(text);
@@ -115,19 +121,32 @@ pub fn host_span(text: &str) -> Option<&str> {
             None => bracketed,
         }
     } else {
-        match memchr::memchr(b':', authority.as_bytes()) {
+        let bytes = authority.as_bytes();
+        match bytes.iter().position(|&b| b == b':') {
             // One colon: a port.
-            Some(colon) if memchr::memchr(b':', &authority.as_bytes()[colon + 1..]).is_none() => {
-                &authority[..colon]
-            }
+            Some(colon) if !bytes[colon + 1..].contains(&b':') => &authority[..colon],
             // No port, or a bare IPv6 address whose colons are not a port.
             _ => authority,
         }
     };
     let host = host.strip_suffix('.').unwrap_or(host);
-    // No whitespace or control byte (all are at most b' ').
-    let valid = !host.is_empty() && host.bytes().all(|b| b > b' ');
-    valid.then_some(host)
+    // Not empty, no whitespace or control byte (all are at most b' '); `min`
+    // runs without branches.
+    host.bytes()
+        .min()
+        .is_some_and(|least| least > b' ')
+        .then_some(host)
+}
+
+/// `str::trim`, with a shortcut for the usual text that has nothing to trim.
+fn trim(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b.is_ascii());
+    if plain(bytes.first()) && plain(bytes.last()) {
+        text
+    } else {
+        text.trim()
+    }
 }
 
 /// Where the authority ends: the first `/`, `?` or `#`, else the end.
@@ -166,18 +185,18 @@ fn has_odd_port(authority: &str) -> bool {
 }
 
 /// The text after `scheme://`, when it starts with a URI scheme (a letter,
-/// then letters, digits, `+`, `-`, `.`). The scheme cannot hold a `:`, so
-/// the first `://` of the text is the one right after it.
+/// then letters, digits, `+`, `-`, `.`). A scheme holds no `:`, so it can
+/// only end at the first `:` of the text.
 fn strip_scheme(text: &str) -> Option<&str> {
     let bytes = text.as_bytes();
-    if !bytes.first().is_some_and(u8::is_ascii_alphabetic) {
-        return None;
-    }
-    let scheme_len = bytes
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
-        .unwrap_or(bytes.len());
-    text[scheme_len..].strip_prefix("://")
+    let colon = memchr::memchr(b':', bytes)?;
+    let (scheme, after) = (&bytes[..colon], &bytes[colon..]);
+    let valid = after.starts_with(b"://")
+        && scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    valid.then(|| &text[colon + 3..])
 }
 
 /// A first segment that reads as a host: has a dot, no whitespace, and is not
@@ -227,7 +246,7 @@ mod tests {
         ];
         for &(url, host, path) in cases {
             let parts = UrlParts::parse(url);
-            assert_eq!((parts.host, parts.path), (host, path), "{url:?}");
+            assert_eq!((parts.host(), parts.path), (host, path), "{url:?}");
         }
     }
 

@@ -146,12 +146,12 @@ fn same(text: &str) {
     let parts = UrlParts::parse(text);
     let (host, _) = oracle::split_url(text);
     assert_eq!(
-        parts.host.map(str::to_ascii_lowercase),
+        parts.host().map(str::to_ascii_lowercase),
         host,
         "UrlParts {text:?}"
     );
     assert_eq!(
-        parts.host.is_some_and(is_partner_center_host),
+        parts.host().is_some_and(is_partner_center_host),
         host.as_deref().is_some_and(oracle::is_partner_center_host),
         "UrlParts host check {text:?}"
     );

@@ -159,10 +159,11 @@ fn classify_api_call(
     let url = obs.url.as_deref().map(UrlParts::parse).unwrap_or_default();
     // Whether the host is Partner Center's; None without a host. The URL's
     // host is checked as `split_url` normalised it.
-    let partner_center_host = match obs.host.as_deref() {
-        Some(host) => Some(is_partner_center_host(host)),
-        None => url.host.map(is_partner_center_host),
+    let url_host = match obs.host {
+        Some(_) => None,
+        None => url.host(),
     };
+    let partner_center_host = obs.host.as_deref().or(url_host).map(is_partner_center_host);
     // Another service's call: no need to decode its token.
     if !obs.from_partner_center_report && partner_center_host == Some(false) {
         return None;
@@ -189,7 +190,6 @@ fn classify_api_call(
                 .to_owned()
         }),
     };
-    let url_host = url.host;
     let host = obs
         .host
         .take()

@@ -93,6 +93,12 @@ pub struct TokenRequest {
 /// path ending in `/oauth2/token` or `/oauth2/v2.0/token` (any case). The
 /// path is tested first: it rejects a Partner Center call in a few bytes.
 pub fn is_token_endpoint(host: Option<&str>, path: &str) -> bool {
+    is_token_path(path) && host.is_none_or(is_login_host)
+}
+
+/// A path ending in `/oauth2/token` or `/oauth2/v2.0/token` (any case,
+/// query, fragment and trailing slashes ignored).
+fn is_token_path(path: &str) -> bool {
     let path = strip_query(path).trim_end_matches('/');
     let ends = |suffix: &str| {
         // Bytes, not characters: a path may hold multi-byte text.
@@ -100,7 +106,7 @@ pub fn is_token_endpoint(host: Option<&str>, path: &str) -> bool {
         path.len() >= suffix.len()
             && path[path.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
     };
-    (ends("/oauth2/token") || ends("/oauth2/v2.0/token")) && host.is_none_or(is_login_host)
+    ends("/oauth2/token") || ends("/oauth2/v2.0/token")
 }
 
 /// True for an Entra ID login host (normalised as `normalize_host` does).
@@ -139,25 +145,46 @@ pub fn read_token_request(
     params.finish()
 }
 
-/// The host (if any) and path an observation's URL, host and path give,
-/// borrowed. The URL's host is not lower-cased: [`is_token_endpoint`]
-/// compares it case-insensitively.
-fn target(obs: &Observation) -> Option<(Option<&str>, &str)> {
-    let url = obs.url.as_deref().map(UrlParts::parse).unwrap_or_default();
-    let host = obs.host.as_deref().or(url.host);
-    let path = match url.path {
-        Some(path) => path,
-        None => UrlParts::parse(obs.path.as_deref()?)
-            .path
-            .unwrap_or_default(),
-    };
-    Some((host, path))
+/// The parts of an observation's target: its URL split in place, the host
+/// found only when asked (most records fail the path test first).
+struct Target<'a> {
+    url: UrlParts<'a>,
+    host: Option<&'a str>,
+    path: &'a str,
+}
+
+impl<'a> Target<'a> {
+    /// The path the URL or else the path field gives; None without either.
+    fn of(obs: &'a Observation) -> Option<Target<'a>> {
+        let url = obs.url.as_deref().map(UrlParts::parse).unwrap_or_default();
+        let path = match url.path {
+            Some(path) => path,
+            None => UrlParts::parse(obs.path.as_deref()?)
+                .path
+                .unwrap_or_default(),
+        };
+        Some(Target {
+            url,
+            host: obs.host.as_deref(),
+            path,
+        })
+    }
+
+    /// The host field, else the URL's host (not lower-cased:
+    /// [`is_token_endpoint`] compares it case-insensitively).
+    fn host(&self) -> Option<&'a str> {
+        self.host.or_else(|| self.url.host())
+    }
+
+    fn is_token_endpoint(&self) -> bool {
+        is_token_path(self.path) && self.host().is_none_or(is_login_host)
+    }
 }
 
 /// True when an HTTP record went to an Entra ID token endpoint: only then
-/// is it worth reading as a token request. Splits the URL in place.
+/// is it worth reading as a token request.
 pub fn targets_token_endpoint(obs: &Observation) -> bool {
-    target(obs).is_some_and(|(host, path)| is_token_endpoint(host, path))
+    Target::of(obs).is_some_and(|target| target.is_token_endpoint())
 }
 
 /// Reads a token request from a JSON record whose host and path `obs` holds
@@ -175,10 +202,11 @@ pub fn from_json_record(record: &Map<String, Value>, obs: &Observation) -> Optio
 /// the URL (or host and path) in `obs`: the form body is the first word
 /// holding `grant_type=`, the client may authenticate with `Basic`.
 pub fn from_text_record(text: &str, obs: &Observation) -> Option<TokenRequest> {
-    let (host, path) = target(obs)?;
-    if !is_token_endpoint(host, path) {
+    let target = Target::of(obs)?;
+    if !target.is_token_endpoint() {
         return None;
     }
+    let (host, path) = (target.host(), target.path);
     let mut words = text.split_whitespace();
     let form = words
         .clone()
@@ -369,7 +397,7 @@ fn names_partner_center(value: &str) -> bool {
         item.get(..PARTNER_CENTER_RESOURCE_ID.len())
             .is_some_and(|id| id.eq_ignore_ascii_case(PARTNER_CENTER_RESOURCE_ID))
             || UrlParts::parse(item)
-                .host
+                .host()
                 .is_some_and(is_partner_center_host)
     })
 }
