@@ -31,7 +31,7 @@ pub fn operation_template(method: Option<&str>, path: &str) -> String {
         out.push(' ');
     }
     let start = out.len();
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
+    for segment in segments(path) {
         out.push('/');
         match classify(segment) {
             Segment::Id => out.push_str("{id}"),
@@ -47,6 +47,23 @@ pub fn operation_template(method: Option<&str>, path: &str) -> String {
         out.push('/');
     }
     out
+}
+
+/// The non-empty segments between `/`s. A byte loop: segments are short,
+/// so a `memchr` set-up per segment costs more than it saves.
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    let mut rest = path;
+    std::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
+        let (segment, tail) = rest.split_at(end);
+        rest = tail.strip_prefix('/').unwrap_or(tail);
+        if !segment.is_empty() {
+            return Some(segment);
+        }
+    })
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -94,10 +111,9 @@ fn is_placeholder(b: &[u8]) -> bool {
 /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex, any case.
 fn is_guid(b: &[u8]) -> bool {
     b.len() == 36
-        && b.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
+        && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-')
+        && b.iter().filter(|&&c| c == b'-').count() == 4
+        && b.iter().all(|&c| c.is_ascii_hexdigit() || c == b'-')
 }
 
 /// True for segments that name one object (callers rule out versions first).
@@ -316,7 +332,58 @@ mod tests {
         b.len() >= 6 && has_digit && (has_letter || has_dash) && !is_numbered_word(b)
     }
 
+    fn is_guid_before(b: &[u8]) -> bool {
+        b.len() == 36
+            && b.iter().enumerate().all(|(i, &c)| match i {
+                8 | 13 | 18 | 23 => c == b'-',
+                _ => c.is_ascii_hexdigit(),
+            })
+    }
+
+    /// The template as built before segments were split by hand.
+    fn template_before(method: Option<&str>, path: &str) -> String {
+        let path = strip_query(path.trim());
+        let mut out = String::new();
+        if let Some(method) = method.map(str::trim).filter(|m| !m.is_empty()) {
+            out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
+            out.push(' ');
+        }
+        let start = out.len();
+        for segment in path.split('/').filter(|s| !s.is_empty()) {
+            out.push('/');
+            match classify(segment) {
+                Segment::Id => out.push_str("{id}"),
+                Segment::VersionPlaceholder => out.push_str("v1"),
+                Segment::Literal => out.extend(segment.chars().map(|c| c.to_ascii_lowercase())),
+            }
+        }
+        if out.len() == start {
+            out.push('/');
+        }
+        out
+    }
+
     proptest::proptest! {
+        #[test]
+        fn operation_guid_as_before(segment in "[0-9a-fA-Fg-]{36}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9A-F]{4}-[0-9a-f]{4}-[0-9a-f]{12}") {
+            proptest::prop_assert_eq!(
+                is_guid(segment.as_bytes()),
+                is_guid_before(segment.as_bytes()),
+                "{:?}", segment
+            );
+        }
+
+        #[test]
+        fn operation_template_as_before(
+            method in proptest::option::of("[ a-zA-Z\u{e9}]{0,7}"),
+            path in "[ /a-zA-Z0-9%.@{}?#\u{e9}-]{0,60}",
+        ) {
+            proptest::prop_assert_eq!(
+                operation_template(method.as_deref(), &path),
+                template_before(method.as_deref(), &path)
+            );
+        }
+
         #[test]
         fn operation_identifier_as_before(segment in "[a-zA-Z0-9@.%{}_$-]{0,14}|[0-9a-fA-F-]{36}") {
             proptest::prop_assert_eq!(
