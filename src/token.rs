@@ -1273,4 +1273,26 @@ mod tests {
         assert_eq!(cache.index.len(), cache.decoded.len());
         assert!(!format!("{cache:?}").contains("abc"));
     }
+
+    /// Tokens alike but for a few bytes (same issuer, header and signature
+    /// length) land on distinct hashes, so the cache stays one probe deep.
+    #[test]
+    fn the_cache_hash_tells_similar_tokens_apart() {
+        use std::hash::BuildHasher;
+        let build = BuildHasherDefault::<TokenHasher>::default();
+        let base = v1_user(r#""amr":["pwd"],"#);
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..base.len() {
+            let mut variant = base.clone().into_bytes();
+            variant[i] = if variant[i] == b'A' { b'B' } else { b'A' };
+            let variant = String::from_utf8(variant).expect("ASCII");
+            assert!(seen.insert(build.hash_one(variant.as_str())), "byte {i}");
+        }
+        for n in 0..10_000 {
+            assert!(
+                seen.insert(build.hash_one(format!("{base}{n}").as_str())),
+                "{n}"
+            );
+        }
+    }
 }
