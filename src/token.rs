@@ -12,7 +12,9 @@
 //! [`TokenError`], which callers classify `unknown`, never app-only.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -70,12 +72,15 @@ pub struct Decoded {
 /// worker only, never written; cleared when full, so memory stays bounded.
 #[derive(Default)]
 pub struct TokenCache {
-    entries: std::collections::HashMap<Box<str>, Decoded>,
+    /// Token -> its position in `decoded`: a hit is one lookup by `&str`,
+    /// with no copy of the token.
+    index: HashMap<Box<str>, usize, BuildHasherDefault<TokenHasher>>,
+    decoded: Vec<Decoded>,
 }
 
 impl fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TokenCache({} tokens)", self.entries.len())
+        write!(f, "TokenCache({} tokens)", self.decoded.len())
     }
 }
 
@@ -85,15 +90,57 @@ const CACHE_CAPACITY: usize = 4096;
 impl TokenCache {
     /// The decoded claims and fingerprint of `token`.
     pub fn decode(&mut self, token: &BearerToken) -> &Decoded {
-        if self.entries.len() >= CACHE_CAPACITY && !self.entries.contains_key(token.0.as_str()) {
-            self.entries.clear();
+        let key = token.0.as_str();
+        if let Some(&at) = self.index.get(key) {
+            return &self.decoded[at];
         }
-        self.entries
-            .entry(Box::from(token.0.as_str()))
-            .or_insert_with(|| Decoded {
-                claims: token.claims(),
-                fingerprint: token.fingerprint(),
-            })
+        if self.decoded.len() >= CACHE_CAPACITY {
+            self.index.clear();
+            self.decoded.clear();
+        }
+        self.index.insert(Box::from(key), self.decoded.len());
+        self.decoded.push(Decoded {
+            claims: token.claims(),
+            fingerprint: token.fingerprint(),
+        });
+        &self.decoded[self.decoded.len() - 1]
+    }
+}
+
+/// The cache's hash: FxHash-style over 8-byte words of the whole token,
+/// then a murmur3 finaliser. Tokens are ~1 KB and looked up once per
+/// record, so SipHash's cost shows; the map still compares the full key, so
+/// a collision costs time, never a wrong answer.
+#[derive(Default)]
+struct TokenHasher(u64);
+
+impl Hasher for TokenHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0xf135_7aea_2e62_a9c5;
+        let mix = |hash: u64, word: u64| (hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+        let mut hash = self.0;
+        let mut words = bytes.chunks_exact(8);
+        for chunk in &mut words {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            hash = mix(hash, u64::from_le_bytes(word));
+        }
+        let tail = words.remainder();
+        if !tail.is_empty() {
+            let mut word = [0u8; 8];
+            word[..tail.len()].copy_from_slice(tail);
+            hash = mix(hash, u64::from_le_bytes(word) ^ ((tail.len() as u64) << 59));
+        }
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
@@ -1222,7 +1269,30 @@ mod tests {
             let other = BearerToken::new(&format!("t{i}")).expect("token");
             cache.decode(&other);
         }
-        assert!(cache.entries.len() <= CACHE_CAPACITY);
+        assert!(cache.index.len() <= CACHE_CAPACITY);
+        assert_eq!(cache.index.len(), cache.decoded.len());
         assert!(!format!("{cache:?}").contains("abc"));
+    }
+
+    /// Tokens alike but for a few bytes (same issuer, header and signature
+    /// length) land on distinct hashes, so the cache stays one probe deep.
+    #[test]
+    fn the_cache_hash_tells_similar_tokens_apart() {
+        use std::hash::BuildHasher;
+        let build = BuildHasherDefault::<TokenHasher>::default();
+        let base = v1_user(r#""amr":["pwd"],"#);
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..base.len() {
+            let mut variant = base.clone().into_bytes();
+            variant[i] = if variant[i] == b'A' { b'B' } else { b'A' };
+            let variant = String::from_utf8(variant).expect("ASCII");
+            assert!(seen.insert(build.hash_one(variant.as_str())), "byte {i}");
+        }
+        for n in 0..10_000 {
+            assert!(
+                seen.insert(build.hash_one(format!("{base}{n}").as_str())),
+                "{n}"
+            );
+        }
     }
 }

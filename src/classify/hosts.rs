@@ -42,69 +42,130 @@ pub fn normalize_host(host: &str) -> Option<String> {
 /// A text without scheme or leading `/` starts with a host only when its first
 /// segment contains a dot, no whitespace, and is not a version (`v1.0`).
 /// A host with nothing after it has path `/`. Percent-encoding is kept.
+/// [`UrlParts::parse`] gives the same parts without allocating.
 pub fn split_url(url: &str) -> (Option<String>, Option<String>) {
-    let url = url.trim();
-    if url.is_empty() {
-        return (None, None);
-    }
-    let (authority, rest) = if let Some(after) = url.strip_prefix("//") {
-        split_authority(after)
-    } else if let Some(after) = strip_scheme(url) {
-        split_authority(after)
-    } else if url.starts_with('/') {
-        return (None, Some(strip_query(url).to_owned()));
-    } else {
-        let (first, _) = split_authority(url);
-        if looks_like_host(first) {
-            split_authority(url)
-        } else {
-            let path = strip_query(url);
-            return (None, (!path.is_empty()).then(|| path.to_owned()));
+    let parts = UrlParts::parse(url);
+    (
+        parts.host().map(str::to_ascii_lowercase),
+        parts.path.map(str::to_owned),
+    )
+}
+
+/// A URL split once, in place: what [`split_url`] gives, borrowed. The host
+/// is found on demand ([`UrlParts::host`]) and not lower-cased.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UrlParts<'a> {
+    /// The authority without userinfo, when the URL has one.
+    authority: Option<&'a str>,
+    /// The path without query or fragment (`/` when only a host is given).
+    pub path: Option<&'a str>,
+}
+
+impl<'a> UrlParts<'a> {
+    /// Splits `url`; see [`split_url`] for the shapes it reads.
+    pub fn parse(url: &'a str) -> UrlParts<'a> {
+        let url = url.trim();
+        if url.is_empty() {
+            return UrlParts::default();
         }
-    };
-    let host = normalize_host(authority);
-    let path = match strip_query(rest) {
-        "" => "/",
-        p => p,
-    };
-    (host, Some(path.to_owned()))
+        let (authority, rest) = if let Some(after) = url.strip_prefix("//") {
+            split_authority(after)
+        } else if let Some(after) = strip_scheme(url) {
+            split_authority(after)
+        } else if url.starts_with('/') {
+            return UrlParts {
+                authority: None,
+                path: Some(strip_query(url)),
+            };
+        } else {
+            let (first, rest) = split_authority(url);
+            if looks_like_host(first) {
+                (first, rest)
+            } else {
+                let path = strip_query(url);
+                return UrlParts {
+                    authority: None,
+                    path: (!path.is_empty()).then_some(path),
+                };
+            }
+        };
+        let path = match strip_query(rest) {
+            "" => "/",
+            p => p,
+        };
+        UrlParts {
+            authority: Some(authority),
+            path: Some(path),
+        }
+    }
+
+    /// The host as [`split_url`] gives it, not lower-cased (compare it with
+    /// `eq_ignore_ascii_case`).
+    pub fn host(&self) -> Option<&'a str> {
+        self.authority.and_then(host_span)
+    }
 }
 
 /// The host inside `text`, not yet lower-cased; see [`normalize_host`].
-fn host_span(text: &str) -> Option<&str> {
-    let text = text.trim();
+/// Compares bytes only: every delimiter it looks for is ASCII.
+pub fn host_span(text: &str) -> Option<&str> {
+    let text = trim(text);
     let text = strip_scheme(text)
         .or_else(|| text.strip_prefix("//"))
         .unwrap_or(text);
     let (authority, _) = split_authority(text);
     let host = if let Some(bracketed) = authority.strip_prefix('[') {
         // IPv6 literal: `[::1]:8080`.
-        bracketed.split_once(']').map_or(bracketed, |(h, _)| h)
-    } else if authority.bytes().filter(|&b| b == b':').count() == 1 {
-        authority.split_once(':').map_or(authority, |(h, _)| h)
+        match memchr::memchr(b']', bracketed.as_bytes()) {
+            Some(end) => &bracketed[..end],
+            None => bracketed,
+        }
     } else {
-        // No port, or a bare IPv6 address whose colons are not a port.
-        authority
+        let bytes = authority.as_bytes();
+        match bytes.iter().position(|&b| b == b':') {
+            // One colon: a port.
+            Some(colon) if !bytes[colon + 1..].contains(&b':') => &authority[..colon],
+            // No port, or a bare IPv6 address whose colons are not a port.
+            _ => authority,
+        }
     };
     let host = host.strip_suffix('.').unwrap_or(host);
-    let valid = !host.is_empty() && !host.bytes().any(|b| b.is_ascii_whitespace() || b < 0x20);
-    valid.then_some(host)
+    // Not empty, no whitespace or control byte (all are at most b' '); `min`
+    // runs without branches.
+    host.bytes()
+        .min()
+        .is_some_and(|least| least > b' ')
+        .then_some(host)
+}
+
+/// `str::trim`, with a shortcut for the usual text that has nothing to trim.
+fn trim(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b.is_ascii());
+    if plain(bytes.first()) && plain(bytes.last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
+/// Where the authority ends: the first `/`, `?` or `#`, else the end.
+fn authority_end(text: &str) -> usize {
+    memchr::memchr3(b'/', b'?', b'#', text.as_bytes()).unwrap_or(text.len())
 }
 
 /// Splits text starting at the authority into (authority without userinfo,
 /// rest from the first `/`, `?` or `#`).
 fn split_authority(text: &str) -> (&str, &str) {
-    let end = text.find(['/', '?', '#']).unwrap_or(text.len());
-    let (mut authority, mut rest) = text.split_at(end);
-    if let Some((_, host)) = authority.rsplit_once('@') {
-        authority = host;
+    let (mut authority, mut rest) = text.split_at(authority_end(text));
+    if let Some(at) = memchr::memrchr(b'@', authority.as_bytes()) {
+        authority = &authority[at + 1..];
     } else if has_odd_port(authority) {
         // `user:pa/ss@host`: an unencoded delimiter inside a password. Skip
         // to the `@` so no part of the password survives as host or path.
-        if let Some(at) = rest.find('@') {
-            let after = rest.get(at + 1..).unwrap_or_default();
-            let end = after.find(['/', '?', '#']).unwrap_or(after.len());
-            (authority, rest) = after.split_at(end);
+        if let Some(at) = memchr::memchr(b'@', rest.as_bytes()) {
+            let after = &rest[at + 1..];
+            (authority, rest) = after.split_at(authority_end(after));
         }
     }
     (authority, rest)
@@ -113,23 +174,29 @@ fn split_authority(text: &str) -> (&str, &str) {
 /// True when the authority has a single `:` followed by something other than
 /// digits: not a port, so probably `user:password` cut short.
 fn has_odd_port(authority: &str) -> bool {
-    match authority.split_once(':') {
-        Some((_, port)) => {
-            !port.contains(':')
-                && !port.bytes().all(|b| b.is_ascii_digit())
-                && !authority.starts_with('[')
+    let bytes = authority.as_bytes();
+    match memchr::memchr(b':', bytes) {
+        Some(colon) => {
+            let port = &bytes[colon + 1..];
+            !port.contains(&b':') && !port.iter().all(u8::is_ascii_digit) && bytes[0] != b'['
         }
         None => false,
     }
 }
 
-/// The text after `scheme://`, when it starts with a URI scheme.
+/// The text after `scheme://`, when it starts with a URI scheme (a letter,
+/// then letters, digits, `+`, `-`, `.`). A scheme holds no `:`, so it can
+/// only end at the first `:` of the text.
 fn strip_scheme(text: &str) -> Option<&str> {
-    let (scheme, after) = text.split_once("://")?;
-    let mut bytes = scheme.bytes();
-    let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
-    let rest_ok = bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-    (first_ok && rest_ok).then_some(after)
+    let bytes = text.as_bytes();
+    let colon = memchr::memchr(b':', bytes)?;
+    let (scheme, after) = (&bytes[..colon], &bytes[colon..]);
+    let valid = after.starts_with(b"://")
+        && scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    valid.then(|| &text[colon + 3..])
 }
 
 /// A first segment that reads as a host: has a dot, no whitespace, and is not
@@ -139,12 +206,69 @@ fn looks_like_host(segment: &str) -> bool {
         v.starts_with(|c: char| c.is_ascii_digit())
             && v.bytes().all(|b| b.is_ascii_digit() || b == b'.')
     });
-    segment.contains('.') && !segment.contains(char::is_whitespace) && !is_version
+    memchr::memchr(b'.', segment.as_bytes()).is_some()
+        && !segment.contains(char::is_whitespace)
+        && !is_version
 }
+
+#[cfg(test)]
+#[path = "hosts_differential.rs"]
+mod differential;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_url_parts_borrow_without_lower_casing() {
+        let cases: &[(&str, Option<&str>, Option<&str>)] = &[
+            (
+                "HTTPS://Alice:pw@API.PartnerCenter.Microsoft.com.:443/V1/Customers?Size=1#Top",
+                Some("API.PartnerCenter.Microsoft.com"),
+                Some("/V1/Customers"),
+            ),
+            ("https://[2001:DB8::1]:8443", Some("2001:DB8::1"), Some("/")),
+            (
+                "Login.MicrosoftOnline.com/Contoso.onmicrosoft.com/OAuth2/V2.0/Token",
+                Some("Login.MicrosoftOnline.com"),
+                Some("/Contoso.onmicrosoft.com/OAuth2/V2.0/Token"),
+            ),
+            (
+                "//h.example/users/jane%40contoso.com?x",
+                Some("h.example"),
+                Some("/users/jane%40contoso.com"),
+            ),
+            ("/v1/customers?x=1", None, Some("/v1/customers")),
+            ("v1.0/sales", None, Some("v1.0/sales")),
+            ("https://", None, Some("/")),
+            ("?x", None, None),
+            ("", None, None),
+        ];
+        for &(url, host, path) in cases {
+            let parts = UrlParts::parse(url);
+            assert_eq!((parts.host(), parts.path), (host, path), "{url:?}");
+        }
+    }
+
+    #[test]
+    fn hosts_span_edge_cases() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("a+b.c-d://Host.Example:80/p", Some("Host.Example")),
+            // Not a scheme: the `://` comes after a character no scheme has.
+            ("x:y://host.example", Some("x:y:")),
+            ("1http://host.example", Some("1http")),
+            ("[2001:db8::1", Some("2001:db8::1")),
+            ("host.example:1:2", Some("host.example:1:2")),
+            ("a@b@host.example", Some("host.example")),
+            ("u:p/w@host.example/x", Some("host.example")),
+            ("host.example..", Some("host.example.")),
+            ("h\u{0b}st.example", None),
+            ("héllo.example", Some("héllo.example")),
+        ];
+        for &(text, want) in cases {
+            assert_eq!(host_span(text), want, "{text:?}");
+        }
+    }
 
     #[test]
     fn hosts_partner_center_exact_only() {

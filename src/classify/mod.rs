@@ -18,7 +18,7 @@ use crate::event::{Call, Observation, SignInFacts};
 use crate::formats::MFA_ERROR_CODE;
 use crate::token::{Claims, TokenAuth, TokenCache};
 use crate::vocab::{AuthMode, EventKind, Evidence, MfaClaim, Verdict};
-use hosts::{is_partner_center_host, split_url, PARTNER_CENTER_APP_ID};
+use hosts::{is_partner_center_host, UrlParts, PARTNER_CENTER_APP_ID};
 
 /// Display names of the Partner Center resource in sign-in logs.
 const PARTNER_CENTER_RESOURCE_NAMES: &[&str] = &["Microsoft Partner Center", "Partner Center"];
@@ -90,8 +90,12 @@ pub fn classify(obs: Observation, origin: &Origin) -> Option<Call> {
 }
 
 /// [`classify`], decoding each distinct token once through `tokens`.
-pub fn classify_with(obs: Observation, origin: &Origin, tokens: &mut TokenCache) -> Option<Call> {
-    match obs.sign_in.clone() {
+pub fn classify_with(
+    mut obs: Observation,
+    origin: &Origin,
+    tokens: &mut TokenCache,
+) -> Option<Call> {
+    match obs.sign_in.take() {
         Some(facts) => classify_sign_in(obs, facts, origin),
         None => classify_api_call(obs, origin, tokens),
     }
@@ -145,13 +149,23 @@ fn classify_sign_in(obs: Observation, facts: SignInFacts, origin: &Origin) -> Op
     ))
 }
 
-fn classify_api_call(obs: Observation, origin: &Origin, tokens: &mut TokenCache) -> Option<Call> {
-    let (url_host, url_path) = obs.url.as_deref().map(split_url).unwrap_or((None, None));
-    let host = obs.host.clone().or(url_host);
+fn classify_api_call(
+    mut obs: Observation,
+    origin: &Origin,
+    tokens: &mut TokenCache,
+) -> Option<Call> {
+    // The URL is split once, in place; only a Partner Center call's host and
+    // path are copied out.
+    let url = obs.url.as_deref().map(UrlParts::parse).unwrap_or_default();
+    // Whether the host is Partner Center's; None without a host. The URL's
+    // host is checked as `split_url` normalised it.
+    let url_host = match obs.host {
+        Some(_) => None,
+        None => url.host(),
+    };
+    let partner_center_host = obs.host.as_deref().or(url_host).map(is_partner_center_host);
     // Another service's call: no need to decode its token.
-    if !obs.from_partner_center_report
-        && host.as_deref().is_some_and(|h| !is_partner_center_host(h))
-    {
+    if !obs.from_partner_center_report && partner_center_host == Some(false) {
         return None;
     }
     let token = obs.bearer.as_ref().map(|token| tokens.decode(token));
@@ -161,19 +175,25 @@ fn classify_api_call(obs: Observation, origin: &Origin, tokens: &mut TokenCache)
     // Without a host, a Partner Center token audience or Partner Center's own
     // 900421 error says whose API answered.
     let is_partner_center = obs.from_partner_center_report
-        || host.as_deref().is_some_and(is_partner_center_host)
-        || (host.is_none()
+        || partner_center_host == Some(true)
+        || (partner_center_host.is_none()
             && (rejected_for_mfa || decoded.is_some_and(Claims::is_partner_center_audience)));
     if !is_partner_center {
         return None;
     }
-    let path = url_path.or_else(|| {
-        obs.path.as_deref().map(|p| {
-            split_url(p)
-                .1
-                .unwrap_or_else(|| operation::strip_query(p).to_string())
-        })
-    });
+    let path = match url.path {
+        Some(path) => Some(path.to_owned()),
+        None => obs.path.as_deref().map(|p| {
+            UrlParts::parse(p)
+                .path
+                .unwrap_or_else(|| operation::strip_query(p))
+                .to_owned()
+        }),
+    };
+    let host = obs
+        .host
+        .take()
+        .or_else(|| url_host.map(str::to_ascii_lowercase));
 
     let token_auth = decoded.map(Claims::auth);
     // Partner Center's rejection decides; then an app-only token (the header
@@ -207,8 +227,7 @@ fn classify_api_call(obs: Observation, origin: &Origin, tokens: &mut TokenCache)
     };
 
     let fingerprint = token.map(|t| t.fingerprint.clone());
-    let error_code = obs.error_code.clone();
-    let claims = decoded.cloned();
+    let error_code = obs.error_code.take();
     Some(build_call(
         obs,
         origin,
@@ -216,7 +235,7 @@ fn classify_api_call(obs: Observation, origin: &Origin, tokens: &mut TokenCache)
         judgement,
         Some((host, path)),
         error_code,
-        claims,
+        decoded,
         fingerprint,
     ))
 }
@@ -229,25 +248,28 @@ fn build_call(
     judgement: Judgement,
     target: Option<(Option<String>, Option<String>)>,
     error_code: Option<String>,
-    claims: Option<Claims>,
+    claims: Option<&Claims>,
     token_fingerprint: Option<String>,
 ) -> Call {
     let (host, path) = target.unwrap_or((None, None));
-    let method = obs.method.as_deref().map(str::to_ascii_uppercase);
+    let method = obs.method.map(|mut method| {
+        method.make_ascii_uppercase();
+        method
+    });
     let operation = path
         .as_deref()
         .map(|p| operation::operation_template(method.as_deref(), p));
-    let claims = claims.unwrap_or_default();
-    let app_id = claims.app_id.clone().or(obs.app_id);
+    // Only the claims a call keeps are copied.
+    let app_id = claims.and_then(|c| c.app_id.clone()).or(obs.app_id);
     let principal = match judgement.auth_mode {
         AuthMode::AppOnly => None,
         _ => claims
-            .user
-            .clone()
-            .or_else(|| {
-                (judgement.auth_mode == AuthMode::AppUser)
-                    .then(|| claims.oid.clone())
-                    .flatten()
+            .and_then(|c| {
+                c.user.clone().or_else(|| {
+                    (judgement.auth_mode == AuthMode::AppUser)
+                        .then(|| c.oid.clone())
+                        .flatten()
+                })
             })
             .or(obs.principal),
     };
@@ -275,9 +297,9 @@ fn build_call(
         evidence_detail: judgement.detail,
         app_id,
         app_name: obs.app_name,
-        tenant_id: claims.tid.or(obs.tenant_id),
+        tenant_id: claims.and_then(|c| c.tid.clone()).or(obs.tenant_id),
         principal,
-        amr: claims.amr,
+        amr: claims.and_then(|c| c.amr.clone()),
         token_fingerprint,
         correlation_id: obs.correlation_id,
         request_id: obs.request_id,

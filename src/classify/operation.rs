@@ -9,7 +9,10 @@
 
 /// Strips the query string and fragment: cuts at the first `?` or `#`.
 pub fn strip_query(path: &str) -> &str {
-    path.split(['?', '#']).next().unwrap_or(path)
+    match memchr::memchr2(b'?', b'#', path.as_bytes()) {
+        Some(end) => &path[..end],
+        None => path,
+    }
 }
 
 /// Method (upper-cased) + path template with identifiers replaced by `{id}`:
@@ -23,22 +26,44 @@ pub fn operation_template(method: Option<&str>, path: &str) -> String {
     let path = strip_query(path.trim());
     let mut out = String::with_capacity(path.len() + 8);
     if let Some(method) = method.map(str::trim).filter(|m| !m.is_empty()) {
-        out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
+        out.push_str(method);
+        out.make_ascii_uppercase();
         out.push(' ');
     }
     let start = out.len();
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
+    for segment in segments(path) {
         out.push('/');
         match classify(segment) {
             Segment::Id => out.push_str("{id}"),
             Segment::VersionPlaceholder => out.push_str("v1"),
-            Segment::Literal => out.extend(segment.chars().map(|c| c.to_ascii_lowercase())),
+            Segment::Literal => {
+                let from = out.len();
+                out.push_str(segment);
+                out[from..].make_ascii_lowercase();
+            }
         }
     }
     if out.len() == start {
         out.push('/');
     }
     out
+}
+
+/// The non-empty segments between `/`s. A byte loop: segments are short,
+/// so a `memchr` set-up per segment costs more than it saves.
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    let mut rest = path;
+    std::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
+        let (segment, tail) = rest.split_at(end);
+        rest = tail.strip_prefix('/').unwrap_or(tail);
+        if !segment.is_empty() {
+            return Some(segment);
+        }
+    })
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -86,29 +111,39 @@ fn is_placeholder(b: &[u8]) -> bool {
 /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex, any case.
 fn is_guid(b: &[u8]) -> bool {
     b.len() == 36
-        && b.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
+        && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-')
+        && b.iter().filter(|&&c| c == b'-').count() == 4
+        && b.iter().all(|&c| c.is_ascii_hexdigit() || c == b'-')
 }
 
 /// True for segments that name one object (callers rule out versions first).
+/// One pass over the bytes gathers what the shapes below look at.
 fn is_identifier(b: &[u8]) -> bool {
-    if is_guid(b) || is_placeholder(b) || b.iter().all(u8::is_ascii_digit) {
+    if is_guid(b) || is_placeholder(b) {
         return true;
     }
-    // UPNs (`jane@contoso.com`) and domains (`contoso.onmicrosoft.com`).
-    if b.contains(&b'@') || b.contains(&b'.') {
-        return true;
+    let (mut all_digits, mut has_digit, mut has_letter, mut has_dash, mut has_percent) =
+        (true, false, false, false, false);
+    for &c in b {
+        match c {
+            // UPNs (`jane@contoso.com`) and domains (`contoso.onmicrosoft.com`).
+            b'@' | b'.' => return true,
+            b'0'..=b'9' => {
+                has_digit = true;
+                continue;
+            }
+            b'%' => has_percent = true,
+            b'-' => has_dash = true,
+            c if c.is_ascii_alphabetic() => has_letter = true,
+            _ => {}
+        }
+        all_digits = false;
     }
-    let has_digit = b.iter().any(u8::is_ascii_digit);
-    // Percent-encoded text (`jane%40contoso.com`, `%7Bid%7D`).
-    if has_digit && b.contains(&b'%') {
+    // Numbers; percent-encoded text (`jane%40contoso.com`, `%7Bid%7D`).
+    if all_digits || (has_digit && has_percent) {
         return true;
     }
     // Invoice `G000024135`, product `DZH318Z0BQ3Q`, period `2024-01`.
-    let has_letter = b.iter().any(u8::is_ascii_alphabetic);
-    let has_dash = b.contains(&b'-');
     b.len() >= 6 && has_digit && (has_letter || has_dash) && !is_numbered_word(b)
 }
 
@@ -277,6 +312,94 @@ mod tests {
         ];
         for (segment, want) in cases {
             assert_eq!(classify(segment), want, "{segment:?}");
+        }
+    }
+
+    /// The one-pass identifier test against the multi-pass one it replaced.
+    fn is_identifier_before(b: &[u8]) -> bool {
+        if is_guid(b) || is_placeholder(b) || b.iter().all(u8::is_ascii_digit) {
+            return true;
+        }
+        if b.contains(&b'@') || b.contains(&b'.') {
+            return true;
+        }
+        let has_digit = b.iter().any(u8::is_ascii_digit);
+        if has_digit && b.contains(&b'%') {
+            return true;
+        }
+        let has_letter = b.iter().any(u8::is_ascii_alphabetic);
+        let has_dash = b.contains(&b'-');
+        b.len() >= 6 && has_digit && (has_letter || has_dash) && !is_numbered_word(b)
+    }
+
+    fn is_guid_before(b: &[u8]) -> bool {
+        b.len() == 36
+            && b.iter().enumerate().all(|(i, &c)| match i {
+                8 | 13 | 18 | 23 => c == b'-',
+                _ => c.is_ascii_hexdigit(),
+            })
+    }
+
+    /// The template as built before segments were split by hand.
+    fn template_before(method: Option<&str>, path: &str) -> String {
+        let path = strip_query(path.trim());
+        let mut out = String::new();
+        if let Some(method) = method.map(str::trim).filter(|m| !m.is_empty()) {
+            out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
+            out.push(' ');
+        }
+        let start = out.len();
+        for segment in path.split('/').filter(|s| !s.is_empty()) {
+            out.push('/');
+            match classify(segment) {
+                Segment::Id => out.push_str("{id}"),
+                Segment::VersionPlaceholder => out.push_str("v1"),
+                Segment::Literal => out.extend(segment.chars().map(|c| c.to_ascii_lowercase())),
+            }
+        }
+        if out.len() == start {
+            out.push('/');
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn operation_guid_as_before(segment in "[0-9a-fA-Fg-]{36}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9A-F]{4}-[0-9a-f]{4}-[0-9a-f]{12}") {
+            proptest::prop_assert_eq!(
+                is_guid(segment.as_bytes()),
+                is_guid_before(segment.as_bytes()),
+                "{:?}", segment
+            );
+        }
+
+        #[test]
+        fn operation_template_as_before(
+            method in proptest::option::of("[ a-zA-Z\u{e9}]{0,7}"),
+            path in "[ /a-zA-Z0-9%.@{}?#\u{e9}-]{0,60}",
+        ) {
+            proptest::prop_assert_eq!(
+                operation_template(method.as_deref(), &path),
+                template_before(method.as_deref(), &path)
+            );
+        }
+
+        #[test]
+        fn operation_identifier_as_before(segment in "[a-zA-Z0-9@.%{}_$-]{0,14}|[0-9a-fA-F-]{36}") {
+            proptest::prop_assert_eq!(
+                is_identifier(segment.as_bytes()),
+                is_identifier_before(segment.as_bytes()),
+                "{:?}", segment
+            );
+        }
+
+        #[test]
+        fn operation_template_one_lower_case_slot_per_segment(path in "(/[a-zA-Z0-9%.@{}-]{0,8}){0,5}") {
+            let template = operation_template(Some("Get"), &path);
+            proptest::prop_assert!(template.starts_with("GET /"), "{}", template);
+            proptest::prop_assert!(!template[4..].bytes().any(|b| b.is_ascii_uppercase()), "{}", template);
+            let want = path.split('/').filter(|s| !s.is_empty()).count().max(1);
+            proptest::prop_assert_eq!(template.matches('/').count(), want, "{}", template);
         }
     }
 }

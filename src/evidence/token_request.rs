@@ -22,7 +22,8 @@
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
-use crate::classify::hosts::{is_partner_center_host, normalize_host, split_url};
+use crate::classify::hosts::{host_span, is_partner_center_host, UrlParts};
+use crate::classify::operation::strip_query;
 use crate::event::Observation;
 use crate::formats::keys::normalize_key;
 use crate::token::{BearerToken, PARTNER_CENTER_RESOURCE_ID};
@@ -89,19 +90,32 @@ pub struct TokenRequest {
 }
 
 /// True for an Entra ID token endpoint: a login host (or none logged) and a
-/// path ending in `/oauth2/token` or `/oauth2/v2.0/token`.
+/// path ending in `/oauth2/token` or `/oauth2/v2.0/token` (any case). The
+/// path is tested first: it rejects a Partner Center call in a few bytes.
 pub fn is_token_endpoint(host: Option<&str>, path: &str) -> bool {
-    let host_ok =
-        host.is_none_or(|h| normalize_host(h).is_some_and(|h| LOGIN_HOSTS.contains(&h.as_str())));
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    let path = path.trim_end_matches('/');
+    is_token_path(path) && host.is_none_or(is_login_host)
+}
+
+/// A path ending in `/oauth2/token` or `/oauth2/v2.0/token` (any case,
+/// query, fragment and trailing slashes ignored).
+fn is_token_path(path: &str) -> bool {
+    let path = strip_query(path).trim_end_matches('/');
     let ends = |suffix: &str| {
         // Bytes, not characters: a path may hold multi-byte text.
         let path = path.as_bytes();
         path.len() >= suffix.len()
             && path[path.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
     };
-    host_ok && (ends("/oauth2/token") || ends("/oauth2/v2.0/token"))
+    ends("/oauth2/token") || ends("/oauth2/v2.0/token")
+}
+
+/// True for an Entra ID login host (normalised as `normalize_host` does).
+fn is_login_host(host: &str) -> bool {
+    host_span(host).is_some_and(|h| {
+        LOGIN_HOSTS
+            .iter()
+            .any(|login| login.eq_ignore_ascii_case(h))
+    })
 }
 
 /// Reads a token request from the parts a log gives: host (if any), path,
@@ -131,22 +145,46 @@ pub fn read_token_request(
     params.finish()
 }
 
-/// The host (if any) and path an observation's URL, host and path give.
-fn target(obs: &Observation) -> Option<(Option<String>, String)> {
-    let (url_host, url_path) = obs.url.as_deref().map(split_url).unwrap_or((None, None));
-    let host = obs.host.clone().or(url_host);
-    let path = url_path.or_else(|| {
-        obs.path
-            .as_deref()
-            .map(|p| split_url(p).1.unwrap_or_default())
-    })?;
-    Some((host, path))
+/// The parts of an observation's target: its URL split in place, the host
+/// found only when asked (most records fail the path test first).
+struct Target<'a> {
+    url: UrlParts<'a>,
+    host: Option<&'a str>,
+    path: &'a str,
+}
+
+impl<'a> Target<'a> {
+    /// The path the URL or else the path field gives; None without either.
+    fn of(obs: &'a Observation) -> Option<Target<'a>> {
+        let url = obs.url.as_deref().map(UrlParts::parse).unwrap_or_default();
+        let path = match url.path {
+            Some(path) => path,
+            None => UrlParts::parse(obs.path.as_deref()?)
+                .path
+                .unwrap_or_default(),
+        };
+        Some(Target {
+            url,
+            host: obs.host.as_deref(),
+            path,
+        })
+    }
+
+    /// The host field, else the URL's host (not lower-cased:
+    /// [`is_token_endpoint`] compares it case-insensitively).
+    fn host(&self) -> Option<&'a str> {
+        self.host.or_else(|| self.url.host())
+    }
+
+    fn is_token_endpoint(&self) -> bool {
+        is_token_path(self.path) && self.host().is_none_or(is_login_host)
+    }
 }
 
 /// True when an HTTP record went to an Entra ID token endpoint: only then
 /// is it worth reading as a token request.
 pub fn targets_token_endpoint(obs: &Observation) -> bool {
-    target(obs).is_some_and(|(host, path)| is_token_endpoint(host.as_deref(), &path))
+    Target::of(obs).is_some_and(|target| target.is_token_endpoint())
 }
 
 /// Reads a token request from a JSON record whose host and path `obs` holds
@@ -164,10 +202,11 @@ pub fn from_json_record(record: &Map<String, Value>, obs: &Observation) -> Optio
 /// the URL (or host and path) in `obs`: the form body is the first word
 /// holding `grant_type=`, the client may authenticate with `Basic`.
 pub fn from_text_record(text: &str, obs: &Observation) -> Option<TokenRequest> {
-    let (host, path) = target(obs)?;
-    if !is_token_endpoint(host.as_deref(), &path) {
+    let target = Target::of(obs)?;
+    if !target.is_token_endpoint() {
         return None;
     }
+    let (host, path) = (target.host(), target.path);
     let mut words = text.split_whitespace();
     let form = words
         .clone()
@@ -178,13 +217,7 @@ pub fn from_text_record(text: &str, obs: &Observation) -> Option<TokenRequest> {
         .position(|w| w.eq_ignore_ascii_case("basic"))
         .and_then(|_| words.next())
         .map(|credentials| format!("Basic {}", unquote(credentials)));
-    read_token_request(
-        host.as_deref(),
-        &path,
-        form,
-        authorization.as_deref(),
-        Some(text),
-    )
+    read_token_request(host, path, form, authorization.as_deref(), Some(text))
 }
 
 /// A word without the quotes and separators logs put around it.
@@ -363,9 +396,9 @@ fn names_partner_center(value: &str) -> bool {
         let item = item.trim();
         item.get(..PARTNER_CENTER_RESOURCE_ID.len())
             .is_some_and(|id| id.eq_ignore_ascii_case(PARTNER_CENTER_RESOURCE_ID))
-            || split_url(item)
-                .0
-                .is_some_and(|h| is_partner_center_host(&h))
+            || UrlParts::parse(item)
+                .host()
+                .is_some_and(is_partner_center_host)
     })
 }
 

@@ -266,3 +266,96 @@ fn token_requests_in_text_logs() {
         assert_eq!(read(&line, text), want, "{line}");
     }
 }
+
+/// Token endpoints: v1 and v2, any casing, with or without a login host,
+/// and what is not one.
+#[test]
+fn token_endpoints_any_casing() {
+    let yes: &[(Option<&str>, &str)] = &[
+        (None, "/contoso.onmicrosoft.com/oauth2/token"),
+        (None, "/common/OAuth2/V2.0/Token"),
+        (None, "/{tenant}/OAUTH2/TOKEN/?x=1"),
+        (Some("login.microsoftonline.com"), "/t/oauth2/v2.0/token"),
+        (Some("LOGIN.MicrosoftOnline.US:443"), "/t/oauth2/token#f"),
+        (Some("https://login.windows.net."), "/t/oauth2/token//"),
+        (Some("user@sts.windows.net"), "/t/oauth2/token"),
+    ];
+    for &(host, path) in yes {
+        assert!(is_token_endpoint(host, path), "{host:?} {path:?}");
+    }
+    let no: &[(Option<&str>, &str)] = &[
+        (None, "/t/oauth2/authorize"),
+        (None, "/t/oauth2/v2.0/token/extra"),
+        (None, "/t/oauth2/v1.0/token"),
+        (None, "/t/oauth2/token-x"),
+        (None, "oauth2/token"),
+        (Some("api.partnercenter.microsoft.com"), "/t/oauth2/token"),
+        (
+            Some("login.microsoftonline.com.evil.example"),
+            "/t/oauth2/token",
+        ),
+        (Some("login.microsoftonline.com"), "/v1/customers"),
+    ];
+    for &(host, path) in no {
+        assert!(!is_token_endpoint(host, path), "{host:?} {path:?}");
+    }
+}
+
+/// The borrowed target (URL split once, host not lower-cased) answers as
+/// the copied one did: normalised host and path from `split_url`.
+#[test]
+fn targets_token_endpoint_as_before() {
+    use crate::classify::hosts::{normalize_host, split_url};
+    let before = |obs: &Observation| -> bool {
+        let (url_host, url_path) = obs.url.as_deref().map(split_url).unwrap_or((None, None));
+        let host = obs.host.clone().or(url_host);
+        let Some(path) = url_path.or_else(|| {
+            obs.path
+                .as_deref()
+                .map(|p| split_url(p).1.unwrap_or_default())
+        }) else {
+            return false;
+        };
+        let host_ok = host
+            .as_deref()
+            .is_none_or(|h| normalize_host(h).is_some_and(|h| LOGIN_HOSTS.contains(&h.as_str())));
+        let path = path.split(['?', '#']).next().unwrap_or(&path);
+        let path = path.trim_end_matches('/').to_ascii_lowercase();
+        host_ok && (path.ends_with("/oauth2/token") || path.ends_with("/oauth2/v2.0/token"))
+    };
+    let urls = [
+        None,
+        Some("https://LOGIN.microsoftonline.com/t/oauth2/v2.0/token?x"),
+        Some("https://login.microsoftonline.com../t/oauth2/token"),
+        Some("https://api.partnercenter.microsoft.com/v1/customers"),
+        Some("//user:pw@login.windows.net:443/t/OAuth2/Token/"),
+        Some("login.microsoftonline.com/t/oauth2/token"),
+        Some("/t/oauth2/token"),
+        Some("?x"),
+        Some(""),
+    ];
+    let hosts = [None, Some("Login.Windows.Net:443"), Some("example.com")];
+    let paths = [
+        None,
+        Some("/t/oauth2/token?grant_type=x"),
+        Some("v1/customers"),
+        Some("?x"),
+    ];
+    for url in urls {
+        for host in hosts {
+            for path in paths {
+                let obs = Observation {
+                    url: url.map(str::to_owned),
+                    host: host.map(str::to_owned),
+                    path: path.map(str::to_owned),
+                    ..Observation::default()
+                };
+                assert_eq!(
+                    targets_token_endpoint(&obs),
+                    before(&obs),
+                    "{url:?} {host:?} {path:?}"
+                );
+            }
+        }
+    }
+}
