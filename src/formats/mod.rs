@@ -23,6 +23,7 @@ mod http_record;
 mod http_record_oracle;
 mod iis;
 mod json_doc;
+mod json_scan;
 pub(crate) mod keys;
 mod nginx;
 mod not_a_log;
