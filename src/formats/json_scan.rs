@@ -168,39 +168,62 @@ impl<'a> Scanner<'a> {
     /// A string's contents, after its opening quote; borrowed when it has no escapes.
     fn string(&mut self) -> Scan<Cow<'a, str>> {
         let start = self.at;
-        let end = self.plain_run(start)?;
-        if self.bytes[end] == b'"' {
+        let rest = self.bytes.get(start..).ok_or(NotJson)?;
+        let len = memchr::memchr2(b'"', b'\\', rest).ok_or(NotJson)?;
+        if self.has_controls && has_control(&rest[..len]) {
+            return Err(NotJson);
+        }
+        let end = start + len;
+        if rest[len] == b'"' {
             self.at = end + 1;
             // Both ends sit at ASCII bytes of a valid `str`.
             return self.text.get(start..end).map(Cow::Borrowed).ok_or(NotJson);
         }
-        let mut owned = String::with_capacity(end - start + 16);
-        owned.push_str(self.text.get(start..end).ok_or(NotJson)?);
-        self.at = end;
+        self.escaped_string(start, end)
+    }
+
+    /// A string with escapes, from its start to its first backslash; decoded
+    /// into an owned one. The runs between escapes are mostly short (JSON
+    /// kept as text: `{\"code\":900421}`), so they are scanned byte by byte.
+    fn escaped_string(&mut self, start: usize, backslash: usize) -> Scan<Cow<'a, str>> {
+        let mut owned = String::with_capacity(self.raw_end(backslash) - start);
+        owned.push_str(self.text.get(start..backslash).ok_or(NotJson)?);
+        self.at = backslash;
         loop {
             // At a backslash.
             self.at += 1;
             self.escape(&mut owned)?;
             let from = self.at;
-            let end = self.plain_run(from)?;
+            let mut end = from;
+            let closing = loop {
+                match self.bytes.get(end) {
+                    None => return Err(NotJson),
+                    Some(b'"') => break true,
+                    Some(b'\\') => break false,
+                    Some(byte) if *byte < 0x20 => return Err(NotJson),
+                    Some(_) => end += 1,
+                }
+            };
             owned.push_str(self.text.get(from..end).ok_or(NotJson)?);
             self.at = end;
-            if self.bytes[end] == b'"' {
-                self.at = end + 1;
+            if closing {
+                self.at += 1;
                 return Ok(Cow::Owned(owned));
             }
         }
     }
 
-    /// The end of the run of string bytes from `from`: the next quote or
-    /// backslash, with no control character before it.
-    fn plain_run(&self, from: usize) -> Scan<usize> {
-        let rest = self.bytes.get(from..).ok_or(NotJson)?;
-        let len = memchr::memchr2(b'"', b'\\', rest).ok_or(NotJson)?;
-        if self.has_controls && has_control(&rest[..len]) {
-            return Err(NotJson);
+    /// Where the string holding the backslash at `from` ends (its closing
+    /// quote, or the end of the text): an upper bound of its decoded length.
+    fn raw_end(&self, mut from: usize) -> usize {
+        while let Some(&byte) = self.bytes.get(from) {
+            match byte {
+                b'"' => return from,
+                b'\\' => from += 2,
+                _ => from += 1,
+            }
         }
-        Ok(from + len)
+        self.bytes.len()
     }
 
     /// One escape, after its backslash.
