@@ -1,6 +1,7 @@
 //! Output: `CallsParquetWriter` writing classified calls into a temporary
 //! folder (create, batches, footer, fsync, rename), measured in rows and in
-//! bytes of Parquet written.
+//! bytes of Parquet written: row by row, and as the pipeline does it (each
+//! chunk's calls packed into a record batch, then written), on one thread.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -10,11 +11,14 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pcmfa::classify::{classify, Origin};
 use pcmfa::event::Call;
 use pcmfa::formats::{parse_record, Format, Framing, Parsed, RecordKind};
-use pcmfa::output::{CallsParquetWriter, CALLS_FILE};
+use pcmfa::output::{calls_batch, CallsParquetWriter, CALLS_FILE};
 
 mod common;
 
 const ROWS: usize = 50_000;
+
+/// Calls in a 4 MiB chunk of gateway lines that all go to Partner Center.
+const CHUNK_CALLS: usize = 2_250;
 
 /// `ROWS` calls classified from gateway lines that all go to Partner Center.
 fn calls() -> Vec<Call> {
@@ -52,6 +56,15 @@ fn write_calls(dir: &Path, calls: &[Call]) -> u64 {
     writer.finish().expect("finish calls.parquet")
 }
 
+fn write_chunk_batches(dir: &Path, calls: &[Call]) -> u64 {
+    let mut writer = CallsParquetWriter::create(dir).expect("create calls.parquet");
+    for chunk in calls.chunks(CHUNK_CALLS) {
+        let batch = calls_batch(black_box(chunk)).expect("record batch");
+        writer.write_batch(batch).expect("write batch");
+    }
+    writer.finish().expect("finish calls.parquet")
+}
+
 fn calls_parquet(c: &mut Criterion) {
     let calls = calls();
     let dir = tempfile::tempdir().expect("tempdir");
@@ -67,6 +80,9 @@ fn calls_parquet(c: &mut Criterion) {
     let mut group = c.benchmark_group("write/calls_parquet");
     group.throughput(Throughput::Elements(ROWS as u64));
     group.bench_function("rows", |b| b.iter(|| write_calls(dir.path(), &calls)));
+    group.bench_function("chunk_batches", |b| {
+        b.iter(|| write_chunk_batches(dir.path(), &calls))
+    });
     group.throughput(Throughput::Bytes(output_bytes));
     group.bench_function("output_bytes", |b| {
         b.iter(|| write_calls(dir.path(), &calls))

@@ -7,10 +7,12 @@
 //! through the reader). Each chunk is parsed and classified as a job on a
 //! rayon pool; each worker folds its calls into its own
 //! [`Aggregates`], and the partial states are merged at the end (in any
-//! order, to the same result). The calling thread receives the chunk results,
-//! puts them back in input order and streams them to `calls.parquet` and
-//! `rejects.csv`, so the outputs are byte-identical whatever the thread
-//! count. A fixed number of tickets bounds the chunks in flight, so memory
+//! order, to the same result), and packs its calls into an Arrow record
+//! batch ([`calls_out`]). The calling thread receives the chunk results,
+//! puts them back in input order and streams them to `calls.parquet` (whose
+//! columns are encoded as jobs on the same pool) and `rejects.csv`, so the
+//! outputs are byte-identical whatever the thread count, and nearly all the
+//! work scales with the threads. A fixed number of tickets bounds the chunks in flight, so memory
 //! stays flat however large the input. Evidence found in other records
 //! (token requests, Application Insights traces) is merged like the
 //! aggregates; the calls it may still change are held back, packed and
@@ -38,7 +40,7 @@ use crate::aggregate::{Aggregates, IntegrationRow, VerdictCounts};
 use crate::classify::{classify_with, Origin};
 use crate::error::Error;
 use crate::event::{Call, Reject, RejectReason};
-use crate::evidence::held::{HeldCalls, Offer, DEFAULT_MAX_HELD_CALLS};
+use crate::evidence::held::{HeldCalls, DEFAULT_MAX_HELD_CALLS};
 use crate::evidence::lift::{may_improve, rejected_operation};
 use crate::evidence::{SideEvidence, SideFact};
 use crate::formats::timestamp::format_iso;
@@ -70,9 +72,11 @@ use crate::shard::{assign, ShardSpec};
 use crate::token::TokenCache;
 use crate::vocab::Verdict;
 
+mod calls_out;
 mod csv_input;
 use crate::formats::csv_record::{parse_csv_record_mapped, CsvHeader};
 use crate::input::CsvChunk;
+use calls_out::{CallsSink, ChunkCalls, PoolJobs};
 
 /// What a scan reads and where it writes.
 #[derive(Debug, Clone)]
@@ -185,6 +189,8 @@ enum Work {
 #[derive(Default)]
 struct ChunkResult {
     calls: Vec<Call>,
+    /// `calls`, packed for the writer once the worker has counted them.
+    packed: ChunkCalls,
     rejects: Vec<Reject>,
     /// Evidence for other records' calls (traces, token requests).
     facts: Vec<SideFact>,
@@ -208,7 +214,7 @@ enum Message {
     },
     Chunk {
         file: usize,
-        result: ChunkResult,
+        result: Box<ChunkResult>,
     },
     Failed {
         file: usize,
@@ -257,11 +263,13 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
     let total: u64 = discovery.files.iter().filter_map(|f| f.size).sum();
     progress.total_bytes.store(total, Ordering::Relaxed);
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("pcmfa-worker-{i}"))
-        .build()
-        .map_err(|err| Error::Usage(format!("cannot start {threads} threads: {err}")))?;
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("pcmfa-worker-{i}"))
+            .build()
+            .map_err(|err| Error::Usage(format!("cannot start {threads} threads: {err}")))?,
+    );
     let shared = Arc::new(Shared {
         prefilter: Prefilter::new(),
         redactor: config.redactor.clone(),
@@ -295,7 +303,16 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<ScanReport, Erro
         };
         let files = &files;
         scope.spawn(move || reader.read_all(files));
-        write_in_order(config, &run_dir, msg_rx, ticket_tx, &mut ledger, &shared)
+        let encoder = Arc::new(PoolJobs(pool.clone()));
+        write_in_order(
+            config,
+            &run_dir,
+            msg_rx,
+            ticket_tx,
+            &mut ledger,
+            &shared,
+            encoder,
+        )
     })?;
     let Written {
         calls: written,
@@ -728,13 +745,20 @@ impl Reader<'_> {
                     partial.add(call);
                 }
             }
+            result.packed = ChunkCalls::pack(std::mem::take(&mut result.calls));
             if let Some(side) = shared.side.get(slot) {
                 let mut side = side.lock().unwrap_or_else(|e| e.into_inner());
                 for fact in result.facts.drain(..) {
                     side.add(fact);
                 }
             }
-            let _ = messages.send((seq, Message::Chunk { file, result }));
+            let _ = messages.send((
+                seq,
+                Message::Chunk {
+                    file,
+                    result: Box::new(result),
+                },
+            ));
         });
         true
     }
@@ -1001,7 +1025,7 @@ impl Ledger {
                 }
                 let entry = &mut self.files[*file];
                 entry.records += result.records;
-                entry.partner_center += result.calls.len() as u64;
+                entry.partner_center += result.calls.len() as u64 + result.packed.count;
                 entry.other += result.other;
                 entry.rejected += result.rejects.len() as u64;
                 if let Some(label) = result.labels.first() {
@@ -1142,12 +1166,15 @@ fn write_in_order(
     tickets: SyncSender<()>,
     ledger: &mut Ledger,
     shared: &Shared,
+    encoder: Arc<PoolJobs>,
 ) -> Result<Written, Error> {
     let mut calls = match config.shard {
-        Some(spec) => {
-            CallsSink::Parts(PartitionedCallsWriter::create(&config.out_dir, spec.index)?)
-        }
-        None => CallsSink::File(Box::new(CallsParquetWriter::create(&config.out_dir)?)),
+        Some(spec) => CallsSink::Parts(
+            PartitionedCallsWriter::create(&config.out_dir, spec.index)?.encode_with(encoder),
+        ),
+        None => CallsSink::File(Box::new(
+            CallsParquetWriter::create(&config.out_dir)?.encode_with(encoder),
+        )),
     };
     let mut rejects = RejectsCsvWriter::create(run_dir)?;
     let mut waiting: BTreeMap<u64, Message> = BTreeMap::new();
@@ -1163,10 +1190,7 @@ fn write_in_order(
             if let Message::Chunk { file, result } = &mut message {
                 if let Some(lines) = result.range_lines {
                     let before = range_lines[*file];
-                    result
-                        .calls
-                        .iter_mut()
-                        .for_each(|c| c.source_record += before);
+                    result.packed.shift_records(before)?;
                     result
                         .rejects
                         .iter_mut()
@@ -1175,17 +1199,9 @@ fn write_in_order(
                 }
             }
             ledger.record(&message);
-            if let Message::Chunk { result, file } = &message {
-                for call in &result.calls {
-                    match held.offer(*file, call) {
-                        Offer::Final => calls.write(call)?,
-                        Offer::Held => {}
-                        Offer::OverLimit => {
-                            late.add(call);
-                            calls.write(call)?;
-                        }
-                    }
-                }
+            if let Message::Chunk { result, file } = &mut message {
+                std::mem::take(&mut result.packed)
+                    .write(*file, &mut held, &mut late, &mut calls)?;
                 for reject in &result.rejects {
                     rejects.write(reject)?;
                 }
@@ -1228,26 +1244,4 @@ fn write_in_order(
         calls: calls.finish()?,
         late,
     })
-}
-
-/// Where a scan's calls go: one `calls.parquet`, or a shard's Hive parts.
-enum CallsSink {
-    File(Box<CallsParquetWriter>),
-    Parts(PartitionedCallsWriter),
-}
-
-impl CallsSink {
-    fn write(&mut self, call: &Call) -> Result<(), Error> {
-        match self {
-            CallsSink::File(writer) => writer.write(call),
-            CallsSink::Parts(writer) => writer.write(call),
-        }
-    }
-
-    fn finish(self) -> Result<u64, Error> {
-        match self {
-            CallsSink::File(writer) => writer.finish(),
-            CallsSink::Parts(writer) => writer.finish(),
-        }
-    }
 }

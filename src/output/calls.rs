@@ -1,21 +1,34 @@
 //! `calls.parquet`: one row per Partner Center event, streamed.
 //!
-//! Rows are appended to Arrow builders and handed to the Parquet writer as a
-//! record batch every [`BATCH_ROWS`] rows; the writer closes a row group every
-//! [`MAX_ROW_GROUP_ROWS`](super::parquet_file::MAX_ROW_GROUP_ROWS) rows, so
-//! memory stays flat however large the input. Columns follow the output
-//! contract's order, names and types exactly, then `evidence_detail` (an
-//! addition the contract allows).
+//! Rows arrive one by one ([`CallsParquetWriter::write`]) or as record batches
+//! a pipeline worker built from its chunk ([`calls_batch`], then
+//! [`CallsParquetWriter::write_batch`]). They are encoded in slices of exactly
+//! [`BATCH_ROWS`] rows, and a row group closes every [`ROW_GROUP_ROWS`] rows, so
+//! the file's bytes depend only on the rows and their order (not on how they
+//! were batched or on the thread count) and memory stays flat however large
+//! the input. Each slice's columns are independent jobs: given a
+//! [`RunJobs`] that runs them at once (the pipeline's thread pool), encoding
+//! and compression are spread over every core instead of serialising the run
+//! on one thread. Columns follow the output contract's order, names and types
+//! exactly, then `evidence_detail` (an addition the contract allows).
 
-use std::path::Path;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, ListBuilder, StringBuilder, TimestampMicrosecondBuilder, UInt16Builder, UInt64Builder,
 };
+use arrow::compute::concat_batches;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_writer::{
+    compute_leaves, ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory,
+};
+use parquet::errors::ParquetError;
+use parquet::file::writer::SerializedFileWriter;
 
+use super::atomic::AtomicFile;
 use super::parquet_file::{parquet_error, ParquetFile};
 use crate::error::Error;
 use crate::event::Call;
@@ -23,7 +36,13 @@ use crate::event::Call;
 /// File name in the output folder.
 pub const CALLS_FILE: &str = "calls.parquet";
 
-/// Rows buffered in Arrow builders before a batch goes to the writer.
+/// Rows per row group of `calls.parquet`. What the writer holds grows with
+/// the open row group (encoded pages, dictionaries), so a small multiple of
+/// [`BATCH_ROWS`] keeps peak memory flat from the first gigabyte of input on;
+/// readers still get large enough column chunks to scan and skip.
+pub(crate) const ROW_GROUP_ROWS: usize = 32_768;
+
+/// Rows encoded at a time (a slice); row groups hold a whole number of slices.
 pub(crate) const BATCH_ROWS: usize = 8192;
 
 /// The `amr` list's item field (Arrow's conventional name).
@@ -202,15 +221,55 @@ impl Columns {
     }
 }
 
-/// Streams `calls.parquet` in row batches so memory stays flat.
+/// Runs independent jobs, in any order and possibly at once.
+///
+/// The pipeline hands its thread pool, so the columns of a slice are encoded
+/// in parallel; without one the writer runs them one after another.
+pub trait RunJobs: Send + Sync {
+    fn run(&self, jobs: Vec<Job<'_>>);
+}
+
+/// One unit of encoding work (a column of a slice, or closing a column).
+pub type Job<'a> = Box<dyn FnOnce() + Send + 'a>;
+
+/// Runs jobs one by one on the calling thread.
+struct InOrder;
+
+impl RunJobs for InOrder {
+    fn run(&self, jobs: Vec<Job<'_>>) {
+        jobs.into_iter().for_each(|job| job());
+    }
+}
+
+/// Builds the record batch of `calls` (in order), for [`CallsParquetWriter::write_batch`].
+pub fn calls_batch(calls: &[Call]) -> Result<RecordBatch, Error> {
+    let mut columns = Columns::new();
+    calls.iter().for_each(|call| columns.append(call));
+    RecordBatch::try_new(calls_schema(), columns.finish()).map_err(|e| Error::Parquet {
+        path: CALLS_FILE.into(),
+        message: e.to_string(),
+    })
+}
+
+/// Streams `calls.parquet` in row slices so memory stays flat.
 ///
 /// Dropping the writer without [`finish`](Self::finish) (for example after
 /// an error) removes the temporary file and leaves no `calls.parquet`.
 pub struct CallsParquetWriter {
-    file: ParquetFile,
+    file: SerializedFileWriter<AtomicFile>,
+    factory: ArrowRowGroupWriterFactory,
+    path: PathBuf,
     schema: SchemaRef,
-    columns: Columns,
-    buffered: usize,
+    runner: Arc<dyn RunJobs>,
+    /// Rows given one by one, not yet moved to `pending`.
+    loose: Columns,
+    loose_rows: usize,
+    /// Rows waiting to be encoded, in order.
+    pending: VecDeque<RecordBatch>,
+    pending_rows: usize,
+    /// The open row group's column writers and its rows so far.
+    group: Option<Vec<ArrowColumnWriter>>,
+    group_rows: usize,
     rows: u64,
 }
 
@@ -223,24 +282,59 @@ impl CallsParquetWriter {
     /// Starts `dir/name` with the calls schema (a part of the Hive tree).
     pub fn create_named(dir: &Path, name: &str) -> Result<CallsParquetWriter, Error> {
         let schema = calls_schema();
+        let file = ParquetFile::create(dir, name, schema.clone())?;
+        let path = file.path().to_path_buf();
+        let (file, factory) = file.into_parts()?;
         Ok(CallsParquetWriter {
-            file: ParquetFile::create(dir, name, schema.clone())?,
+            file,
+            factory,
+            path,
             schema,
-            columns: Columns::new(),
-            buffered: 0,
+            runner: Arc::new(InOrder),
+            loose: Columns::new(),
+            loose_rows: 0,
+            pending: VecDeque::new(),
+            pending_rows: 0,
+            group: None,
+            group_rows: 0,
             rows: 0,
         })
     }
 
-    /// Appends one row; every 8192 rows go to the file as one record batch.
+    /// Encodes with `runner` (e.g. a thread pool) from now on.
+    pub fn encode_with(mut self, runner: Arc<dyn RunJobs>) -> CallsParquetWriter {
+        self.runner = runner;
+        self
+    }
+
+    /// Appends one row.
     pub fn write(&mut self, call: &Call) -> Result<(), Error> {
-        self.columns.append(call);
-        self.buffered += 1;
+        self.loose.append(call);
+        self.loose_rows += 1;
         self.rows += 1;
-        if self.buffered >= BATCH_ROWS {
-            self.flush_batch()?;
+        if self.loose_rows >= BATCH_ROWS {
+            self.take_loose()?;
+            self.encode_pending(false)?;
         }
         Ok(())
+    }
+
+    /// Appends the rows of `batch` (built by [`calls_batch`]), after every row given before.
+    pub fn write_batch(&mut self, batch: RecordBatch) -> Result<(), Error> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        if batch.schema() != self.schema {
+            return Err(parquet_error(
+                &self.path,
+                "record batch with another schema",
+            ));
+        }
+        self.take_loose()?;
+        self.rows += batch.num_rows() as u64;
+        self.pending_rows += batch.num_rows();
+        self.pending.push_back(batch);
+        self.encode_pending(false)
     }
 
     /// Rows written so far.
@@ -250,19 +344,145 @@ impl CallsParquetWriter {
 
     /// Flushes, closes and renames into place. Returns the rows written.
     pub fn finish(mut self) -> Result<u64, Error> {
-        self.flush_batch()?;
-        self.file.commit()?;
+        self.take_loose()?;
+        self.encode_pending(true)?;
+        self.close_group()?;
+        let file = self
+            .file
+            .into_inner()
+            .map_err(|e| parquet_error(&self.path, e))?;
+        file.commit()?;
         Ok(self.rows)
     }
 
-    fn flush_batch(&mut self) -> Result<(), Error> {
-        if self.buffered == 0 {
+    /// Moves the rows given one by one to the pending batches.
+    fn take_loose(&mut self) -> Result<(), Error> {
+        if self.loose_rows == 0 {
             return Ok(());
         }
-        self.buffered = 0;
-        let batch = RecordBatch::try_new(self.schema.clone(), self.columns.finish())
-            .map_err(|e| parquet_error(self.file.path(), e))?;
-        self.file.write(&batch)
+        let batch = RecordBatch::try_new(self.schema.clone(), self.loose.finish())
+            .map_err(|e| parquet_error(&self.path, e))?;
+        self.pending_rows += self.loose_rows;
+        self.loose_rows = 0;
+        self.pending.push_back(batch);
+        Ok(())
+    }
+
+    /// Encodes full slices of pending rows (and, at the end, the rest).
+    fn encode_pending(&mut self, at_end: bool) -> Result<(), Error> {
+        while self.pending_rows >= BATCH_ROWS || (at_end && self.pending_rows > 0) {
+            let room = ROW_GROUP_ROWS - self.group_rows;
+            let slice = self.take_front(BATCH_ROWS.min(room).min(self.pending_rows))?;
+            self.encode(&slice)?;
+            if self.group_rows >= ROW_GROUP_ROWS {
+                self.close_group()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The first `rows` pending rows as one batch.
+    fn take_front(&mut self, rows: usize) -> Result<RecordBatch, Error> {
+        let mut parts = Vec::new();
+        let mut taken = 0;
+        while taken < rows {
+            let Some(front) = self.pending.pop_front() else {
+                break;
+            };
+            let want = rows - taken;
+            if front.num_rows() > want {
+                parts.push(front.slice(0, want));
+                self.pending
+                    .push_front(front.slice(want, front.num_rows() - want));
+                taken += want;
+            } else {
+                taken += front.num_rows();
+                parts.push(front);
+            }
+        }
+        self.pending_rows -= taken;
+        match parts.len() {
+            1 => Ok(parts.remove(0)),
+            _ => concat_batches(&self.schema, &parts).map_err(|e| parquet_error(&self.path, e)),
+        }
+    }
+
+    /// Encodes one slice into the open row group, a job per column.
+    fn encode(&mut self, slice: &RecordBatch) -> Result<(), Error> {
+        let writers = match &mut self.group {
+            Some(writers) => writers,
+            group => group.insert(
+                self.factory
+                    .create_column_writers(self.file.flushed_row_groups().len())
+                    .map_err(|e| parquet_error(&self.path, e))?,
+            ),
+        };
+        if writers.len() != slice.num_columns() {
+            return Err(parquet_error(
+                &self.path,
+                "one Parquet column per field expected",
+            ));
+        }
+        let mut outcomes: Vec<parquet::errors::Result<()>> =
+            (0..writers.len()).map(|_| Ok(())).collect();
+        let jobs: Vec<Job<'_>> = writers
+            .iter_mut()
+            .zip(outcomes.iter_mut())
+            .zip(self.schema.fields().iter().zip(slice.columns()))
+            .map(|((writer, outcome), (field, column))| -> Job<'_> {
+                Box::new(move || *outcome = encode_column(writer, field, column))
+            })
+            .collect();
+        self.runner.run(jobs);
+        outcomes
+            .into_iter()
+            .collect::<parquet::errors::Result<()>>()
+            .map_err(|e| parquet_error(&self.path, e))?;
+        self.group_rows += slice.num_rows();
+        Ok(())
+    }
+
+    /// Closes the open row group (its columns in parallel) and appends it to the file.
+    fn close_group(&mut self) -> Result<(), Error> {
+        let Some(writers) = self.group.take() else {
+            return Ok(());
+        };
+        self.group_rows = 0;
+        let mut chunks: Vec<Option<parquet::errors::Result<ArrowColumnChunk>>> =
+            (0..writers.len()).map(|_| None).collect();
+        let jobs: Vec<Job<'_>> = writers
+            .into_iter()
+            .zip(chunks.iter_mut())
+            .map(|(writer, chunk)| -> Job<'_> { Box::new(move || *chunk = Some(writer.close())) })
+            .collect();
+        self.runner.run(jobs);
+        let error = |e| parquet_error(&self.path, e);
+        let mut group = self.file.next_row_group().map_err(error)?;
+        for chunk in chunks {
+            let chunk =
+                chunk.unwrap_or_else(|| Err(ParquetError::General("column not closed".into())));
+            chunk
+                .and_then(|c| c.append_to_row_group(&mut group))
+                .map_err(error)?;
+        }
+        group.close().map_err(error)?;
+        Ok(())
+    }
+}
+
+/// Encodes one column of a slice (a flat or list column: one Parquet leaf).
+fn encode_column(
+    writer: &mut ArrowColumnWriter,
+    field: &Field,
+    column: &ArrayRef,
+) -> parquet::errors::Result<()> {
+    let mut leaves = compute_leaves(field, column)?;
+    match (leaves.pop(), leaves.is_empty()) {
+        (Some(leaf), true) => writer.write(&leaf),
+        _ => Err(ParquetError::General(format!(
+            "column {} is not one Parquet leaf",
+            field.name()
+        ))),
     }
 }
 

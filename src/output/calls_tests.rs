@@ -7,7 +7,6 @@ use arrow::datatypes::{DataType, TimeUnit};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 
 use super::*;
-use crate::output::parquet_file::MAX_ROW_GROUP_ROWS;
 use crate::output::test_support::{
     app_only_call, broken_call, file_names, read_parquet, sparse_call,
 };
@@ -193,7 +192,7 @@ fn values_round_trip_with_nulls_and_lists() {
 #[test]
 fn many_rows_keep_their_order_and_row_groups_are_capped() {
     let dir = tempfile::tempdir().unwrap();
-    let rows = MAX_ROW_GROUP_ROWS + 3 * BATCH_ROWS + 5;
+    let rows = ROW_GROUP_ROWS + 3 * BATCH_ROWS + 5;
     let mut w = CallsParquetWriter::create(dir.path()).unwrap();
     for i in 0..rows {
         let mut call = sparse_call();
@@ -226,10 +225,7 @@ fn many_rows_keep_their_order_and_row_groups_are_capped() {
         .collect();
     assert_eq!(
         groups,
-        vec![
-            MAX_ROW_GROUP_ROWS as i64,
-            (rows - MAX_ROW_GROUP_ROWS) as i64
-        ]
+        vec![ROW_GROUP_ROWS as i64, (rows - ROW_GROUP_ROWS) as i64]
     );
 }
 
@@ -299,4 +295,96 @@ fn polars_reads_the_contract_types() {
     );
     assert_eq!(dtype("integration"), pl::DataType::String);
     assert_eq!(df.get_column_names().len(), calls_schema().fields().len());
+}
+
+/// Runs the jobs on scoped threads, in reverse order, all at once.
+struct AllAtOnce;
+
+impl RunJobs for AllAtOnce {
+    fn run(&self, jobs: Vec<Job<'_>>) {
+        std::thread::scope(|scope| {
+            for job in jobs.into_iter().rev() {
+                scope.spawn(job);
+            }
+        });
+    }
+}
+
+/// Rows with distinct values in every column kind, `n` of them.
+fn varied_calls(n: usize) -> Vec<Call> {
+    let templates = [broken_call(), sparse_call(), app_only_call()];
+    (0..n)
+        .map(|i| {
+            let mut call = templates[i % templates.len()].clone();
+            call.source_record = i as u64 + 1;
+            call.time = call.time.map(|t| t + i as i64);
+            call.correlation_id = Some(format!("corr-{i}"));
+            call
+        })
+        .collect()
+}
+
+#[test]
+fn batches_of_any_size_on_any_runner_give_the_bytes_of_row_by_row_writing() {
+    let calls = varied_calls(ROW_GROUP_ROWS + 2 * BATCH_ROWS + 77);
+    let by_row = tempfile::tempdir().unwrap();
+    write_calls(by_row.path(), &calls);
+    let expected = fs::read(by_row.path().join(CALLS_FILE)).unwrap();
+
+    // Batches that straddle slices and row groups, mixed with single rows.
+    let sizes = [1usize, 5000, 8191, 3, 20_000, 1, 12_345];
+    for runner in [None, Some(Arc::new(AllAtOnce) as Arc<dyn RunJobs>)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = CallsParquetWriter::create(dir.path()).unwrap();
+        if let Some(runner) = runner.clone() {
+            w = w.encode_with(runner);
+        }
+        let mut rest = &calls[..];
+        for size in sizes.iter().cycle() {
+            if rest.is_empty() {
+                break;
+            }
+            let (now, later) = rest.split_at((*size).min(rest.len()));
+            if now.len() == 1 {
+                w.write(&now[0]).unwrap();
+            } else {
+                w.write_batch(calls_batch(now).unwrap()).unwrap();
+            }
+            rest = later;
+        }
+        assert_eq!(w.rows(), calls.len() as u64);
+        assert_eq!(w.finish().unwrap(), calls.len() as u64);
+        let got = fs::read(dir.path().join(CALLS_FILE)).unwrap();
+        assert!(
+            got == expected,
+            "bytes differ (runner: {})",
+            runner.is_some()
+        );
+    }
+
+    let reader =
+        SerializedFileReader::new(fs::File::open(by_row.path().join(CALLS_FILE)).unwrap()).unwrap();
+    let groups: Vec<i64> = reader
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| g.num_rows())
+        .collect();
+    assert_eq!(
+        groups,
+        vec![ROW_GROUP_ROWS as i64, (2 * BATCH_ROWS + 77) as i64]
+    );
+}
+
+#[test]
+fn a_batch_of_another_schema_is_refused() {
+    use arrow::array::Int32Array;
+    use arrow::datatypes::{Field, Schema};
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = CallsParquetWriter::create(dir.path()).unwrap();
+    let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int32, false)]));
+    let batch = RecordBatch::try_new(schema, vec![Arc::new(Int32Array::from(vec![1]))]).unwrap();
+    assert!(w.write_batch(batch).is_err());
+    drop(w);
+    assert!(file_names(dir.path()).is_empty());
 }

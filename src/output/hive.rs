@@ -15,7 +15,12 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::calls::CallsParquetWriter;
+use std::sync::Arc;
+
+use arrow::array::{Array, TimestampMicrosecondArray};
+use arrow::record_batch::RecordBatch;
+
+use super::calls::{CallsParquetWriter, RunJobs};
 use crate::error::Error;
 use crate::event::Call;
 use crate::formats::timestamp::format_date;
@@ -52,6 +57,8 @@ pub struct PartitionedCallsWriter {
     /// The next part number of each day.
     next_part: BTreeMap<Option<i64>, u32>,
     rows: u64,
+    /// Encodes the parts' columns (in parallel when the pipeline gives its pool).
+    runner: Option<Arc<dyn RunJobs>>,
 }
 
 impl PartitionedCallsWriter {
@@ -85,11 +92,65 @@ impl PartitionedCallsWriter {
             open: BTreeMap::new(),
             next_part: BTreeMap::new(),
             rows: 0,
+            runner: None,
         })
+    }
+
+    /// Encodes every part with `runner` (e.g. a thread pool).
+    pub fn encode_with(mut self, runner: Arc<dyn RunJobs>) -> PartitionedCallsWriter {
+        self.runner = Some(runner);
+        self
     }
 
     pub fn write(&mut self, call: &Call) -> Result<(), Error> {
         let day = call.time.map(|t| t.div_euclid(MICROS_PER_DAY));
+        self.rows += 1;
+        let rows = self.rows;
+        let part = self.part_for(day)?;
+        part.writer.write(call)?;
+        part.last_write = rows;
+        self.close_if_full(day)
+    }
+
+    /// Writes the rows of `batch` (built by [`calls_batch`](super::calls_batch)),
+    /// each run of rows of one day to that day's part, in order.
+    pub fn write_batch(&mut self, batch: RecordBatch) -> Result<(), Error> {
+        let days: Vec<Option<i64>> = match batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<TimestampMicrosecondArray>()
+        {
+            Some(times) => times
+                .iter()
+                .map(|t| t.map(|t| t.div_euclid(MICROS_PER_DAY)))
+                .collect(),
+            None => {
+                return Err(Error::Parquet {
+                    path: self.root.clone(),
+                    message: "calls batch without its time column".into(),
+                })
+            }
+        };
+        let mut start = 0;
+        while start < days.len() {
+            let day = days[start];
+            let run = days[start..].iter().take_while(|d| **d == day).count();
+            let part = self.part_for(day)?;
+            let room = (MAX_PART_ROWS - part.writer.rows()) as usize;
+            let rows = run.min(room.max(1));
+            part.writer.write_batch(batch.slice(start, rows))?;
+            self.rows += rows as u64;
+            if let Some(part) = self.open.get_mut(&day) {
+                part.last_write = self.rows;
+            }
+            self.close_if_full(day)?;
+            start += rows;
+        }
+        Ok(())
+    }
+
+    /// The open part of `day`, opening the day's next part if none is open.
+    fn part_for(&mut self, day: Option<i64>) -> Result<&mut OpenPart, Error> {
         if !self.open.contains_key(&day) {
             if self.open.len() >= MAX_OPEN_PARTS {
                 self.close_least_recent()?;
@@ -102,7 +163,10 @@ impl PartitionedCallsWriter {
                 path: dir.clone(),
                 source,
             })?;
-            let writer = CallsParquetWriter::create_named(&dir, &name)?;
+            let mut writer = CallsParquetWriter::create_named(&dir, &name)?;
+            if let Some(runner) = &self.runner {
+                writer = writer.encode_with(runner.clone());
+            }
             self.open.insert(
                 day,
                 OpenPart {
@@ -111,15 +175,18 @@ impl PartitionedCallsWriter {
                 },
             );
         }
-        self.rows += 1;
-        let full = match self.open.get_mut(&day) {
-            Some(part) => {
-                part.writer.write(call)?;
-                part.last_write = self.rows;
-                part.writer.rows() >= MAX_PART_ROWS
-            }
-            None => false,
-        };
+        self.open.get_mut(&day).ok_or_else(|| Error::Parquet {
+            path: self.root.clone(),
+            message: "part not open".into(),
+        })
+    }
+
+    /// Closes the part of `day` once it holds [`MAX_PART_ROWS`] rows.
+    fn close_if_full(&mut self, day: Option<i64>) -> Result<(), Error> {
+        let full = self
+            .open
+            .get(&day)
+            .is_some_and(|part| part.writer.rows() >= MAX_PART_ROWS);
         if full {
             if let Some(part) = self.open.remove(&day) {
                 part.writer.finish()?;
@@ -232,5 +299,38 @@ mod tests {
         let names = tree(dir.path());
         assert_eq!(names.len(), days as usize + 1);
         assert!(names.contains(&"date=1970-01-01/part-00000-00001.parquet".to_string()));
+    }
+
+    #[test]
+    fn batches_land_like_rows_written_one_by_one() {
+        use crate::output::calls_batch;
+        // Rows hopping between days, and rows without a time.
+        let calls: Vec<Call> = (0..40)
+            .map(|i| {
+                let mut call = sample_call();
+                call.source_record = i;
+                call.time = match i % 7 {
+                    6 => None,
+                    d => Some((d as i64 / 2) * MICROS_PER_DAY + i as i64),
+                };
+                call
+            })
+            .collect();
+        let (one, batched) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut writer = PartitionedCallsWriter::create(one.path(), 1).unwrap();
+        calls.iter().for_each(|c| writer.write(c).unwrap());
+        assert_eq!(writer.finish().unwrap(), 40);
+        let mut writer = PartitionedCallsWriter::create(batched.path(), 1).unwrap();
+        for part in calls.chunks(9) {
+            writer.write_batch(calls_batch(part).unwrap()).unwrap();
+        }
+        assert_eq!(writer.finish().unwrap(), 40);
+        let names = tree(one.path());
+        assert_eq!(names, tree(batched.path()));
+        assert!(names.iter().any(|n| n.starts_with(NO_DATE_PARTITION)));
+        for name in names {
+            let read = |root: &Path| fs::read(root.join(CALLS_DIR).join(&name)).unwrap();
+            assert!(read(one.path()) == read(batched.path()), "{name} differs");
+        }
     }
 }

@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_writer::ArrowRowGroupWriterFactory;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
 
 use super::atomic::AtomicFile;
 use crate::error::Error;
@@ -40,6 +42,17 @@ impl ParquetFile {
         self.writer
             .write(batch)
             .map_err(|e| parquet_error(&self.path, e))
+    }
+
+    /// The file writer and a factory of column writers, for writers that
+    /// encode row groups themselves (in parallel).
+    pub(crate) fn into_parts(
+        self,
+    ) -> Result<(SerializedFileWriter<AtomicFile>, ArrowRowGroupWriterFactory), Error> {
+        let path = self.path;
+        self.writer
+            .into_serialized_writer()
+            .map_err(|e| parquet_error(&path, e))
     }
 
     /// Writes the footer, then fsyncs and renames the file into place.
