@@ -12,8 +12,9 @@
 //! Records are read as a [`Doc`] (strings borrowed from the line, no tree of
 //! allocations) and keys are normalised on the stack.
 
+use super::http_keys::{Field, KeyInfo, KeyInfos, Side};
 use super::json_doc::{Doc, Node};
-use super::keys::{contains_ignore_case, contains_number, NormalKey};
+use super::keys::{contains_ignore_case, contains_number};
 use super::timestamp::{from_epoch_number, parse_timestamp};
 use crate::classify::hosts::{is_partner_center_host, split_url};
 use crate::event::Observation;
@@ -24,98 +25,6 @@ pub const MFA_ERROR_CODE: &str = "900421";
 
 /// JSON nested as text is read only below this size.
 const MAX_NESTED_TEXT: usize = 1 << 20;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Time,
-    Method,
-    Url,
-    Path,
-    Host,
-    Status,
-    UserAgent,
-    Correlation,
-    RequestId,
-}
-
-/// Normalised name -> (field, rank); a lower rank is a better-known name.
-fn field_for(key: &str) -> Option<(Field, u8)> {
-    use Field::*;
-    Some(match key {
-        "timestamp" | "@timestamp" | "@t" | "starteddatetime" | "timegenerated" | "timeiso8601" => {
-            (Time, 1)
-        }
-        "time" | "starttime" | "requestdatetime" | "createddatetime" | "timelocal"
-        | "eventtime" => (Time, 2),
-        "ts" | "datetime" | "logtime" => (Time, 3),
-        "date" => (Time, 4),
-        "method" | "httpmethod" | "requestmethod" | "csmethod" => (Method, 1),
-        "verb" => (Method, 2),
-        // The URL that reached the backend: APIM, Front Door's origin.
-        "backendurl" | "originurl" => (Url, 0),
-        "url" | "requesturl" | "fullurl" => (Url, 1),
-        "uri" | "requesturi" | "originalurl" => (Url, 2),
-        "xenvoyoriginalpath" => (Path, 0),
-        "path" | "requestpath" | "urlpath" | "csuristem" => (Path, 1),
-        "host" | "authority" | "cshost" => (Host, 1),
-        // Not `hostname` or `server_name`: loggers (pino, nginx `$hostname`)
-        // use them for the machine that wrote the log, not the request's target.
-        "targethost" | "destinationhost" => (Host, 2),
-        // Where Front Door and Application Gateway forwarded the request.
-        "originname" | "backendhostname" | "originalhost" => (Host, 2),
-        "xforwardedhost" => (Host, 3),
-        // The backend's own answer (APIM, Application Gateway).
-        "backendresponsecode" | "serverstatus" => (Status, 0),
-        "status" | "statuscode" | "responsecode" | "responsestatus" | "httpstatus"
-        | "httpstatuscode" | "scstatus" => (Status, 1),
-        "resultcode" => (Status, 2),
-        "useragent" | "httpuseragent" | "csuseragent" => (UserAgent, 1),
-        "ua" => (UserAgent, 3),
-        "mscorrelationid" => (Correlation, 0),
-        "correlationid" | "xmscorrelationid" => (Correlation, 1),
-        "xcorrelationid" => (Correlation, 2),
-        "operationid" => (Correlation, 3),
-        "msrequestid" => (RequestId, 0),
-        "requestid" | "xmsrequestid" => (RequestId, 1),
-        "xrequestid" => (RequestId, 2),
-        "trackingreference" | "transactionid" => (RequestId, 3),
-        _ => return None,
-    })
-}
-
-/// Where in the record a value sits: the request side's `status` or body is
-/// not the response's.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Either,
-    Request,
-    Response,
-}
-
-fn side_of(key: &str, current: Side) -> Side {
-    match key {
-        "request"
-        | "req"
-        | "httprequest"
-        | "requestheaders"
-        | "reqheaders"
-        | "backendrequestheaders"
-        | "requestbody"
-        | "backendrequestbody" => Side::Request,
-        "response"
-        | "res"
-        | "resp"
-        | "httpresponse"
-        | "responseheaders"
-        | "respheaders"
-        | "backendresponse"
-        | "backendresponseheaders"
-        | "upstreamresponse"
-        | "responsebody"
-        | "backendresponsebody" => Side::Response,
-        _ => current,
-    }
-}
 
 /// A candidate value with its rank and depth.
 struct Best<T> {
@@ -145,6 +54,8 @@ impl<T> Best<T> {
 
 #[derive(Default)]
 struct Finder {
+    /// Field names already classified on this thread.
+    keys: KeyInfos,
     method: Best<String>,
     url: Best<String>,
     path: Best<String>,
@@ -164,7 +75,10 @@ struct Finder {
 
 /// Reads one HTTP record (a gateway log line or a HAR entry): `object` of `doc`.
 pub fn read_http(doc: &Doc<'_>, object: &Node<'_>) -> Observation {
-    let mut finder = Finder::default();
+    let mut finder = Finder {
+        keys: KeyInfos::borrow(),
+        ..Finder::default()
+    };
     finder.walk_object(doc, object, 0, Side::Either);
     finder.finish()
 }
@@ -189,9 +103,8 @@ impl Finder {
     }
 
     fn visit(&mut self, doc: &Doc<'_>, raw_key: &str, value: &Node<'_>, depth: u16, side: Side) {
-        let key = NormalKey::new(strip_type_suffix(raw_key));
-        let key = key.as_str();
-        let inner = side_of(key, side);
+        let key = self.keys.of(raw_key);
+        let inner = key.side.unwrap_or(side);
         match value {
             Node::Object { .. } => self.walk_object(doc, value, depth + 1, inner),
             Node::Array { .. } => {
@@ -208,19 +121,22 @@ impl Finder {
                         }
                         // Go-style headers (`{"Authorization": ["Bearer ..."]}`, Caddy).
                         Node::Str(_) | Node::Number(_) | Node::Bool(_) => {
-                            self.leaf(key, item, depth, inner)
+                            self.leaf(&key, item, depth, inner)
                         }
                         _ => {}
                     }
                 }
             }
             Node::Null => {}
-            leaf => self.leaf(key, leaf, depth, inner),
+            leaf => self.leaf(&key, leaf, depth, inner),
         }
     }
 
-    fn leaf(&mut self, key: &str, value: &Node<'_>, depth: u16, side: Side) {
-        if key.ends_with("authorization") && !key.ends_with("proxyauthorization") {
+    fn leaf(&mut self, key: &KeyInfo, value: &Node<'_>, depth: u16, side: Side) {
+        if key.is_inert() {
+            return;
+        }
+        if key.authorization {
             if let Node::Str(text) = value {
                 if self.bearer.is_none() {
                     self.bearer = BearerToken::from_authorization(text);
@@ -229,13 +145,13 @@ impl Finder {
             // Never read an Authorization value as anything else.
             return;
         }
-        if key == "ismfacompliant" {
+        if key.mfa_compliant {
             if let Some(b) = value.as_bool_text() {
                 self.is_mfa_compliant.get_or_insert(b);
             }
             return;
         }
-        if key.ends_with("headers") {
+        if key.headers {
             // A headers column kept as JSON text (APIM, Log Analytics exports).
             if let Node::Str(text) = value {
                 self.nested_text(text, depth, side);
@@ -244,7 +160,7 @@ impl Finder {
         if side != Side::Request {
             self.error_signals(key, value, depth, side);
         }
-        if key == "request" {
+        if key.request {
             if let Node::Str(line) = value {
                 self.request_line = self
                     .request_line
@@ -253,7 +169,7 @@ impl Finder {
             }
             return;
         }
-        let Some((field, rank)) = field_for(key) else {
+        let Some((field, rank)) = key.field else {
             return;
         };
         match field {
@@ -307,22 +223,15 @@ impl Finder {
     }
 
     /// Looks for Partner Center error signals in bodies, codes and headers.
-    fn error_signals(&mut self, key: &str, value: &Node<'_>, depth: u16, side: Side) {
-        let is_code_key = key == "code" || key.ends_with("errorcode");
+    fn error_signals(&mut self, key: &KeyInfo, value: &Node<'_>, depth: u16, side: Side) {
+        let is_code_key = key.code;
         match value {
             Node::Number(n) if is_code_key => self.note_code(&n.to_string()),
             Node::Str(text) => {
                 if is_code_key {
                     self.note_code(text.trim());
                 }
-                let bodyish = holds(key, "body")
-                    || holds(key, "error")
-                    || holds(key, "message")
-                    || matches!(
-                        key,
-                        "text" | "content" | "description" | "wwwauthenticate" | "details"
-                    );
-                if !bodyish {
+                if !key.bodyish {
                     return;
                 }
                 if contains_number(text, MFA_ERROR_CODE) {
@@ -369,6 +278,7 @@ impl Finder {
     }
 
     fn finish(self) -> Observation {
+        self.keys.give_back();
         let url = self.url.take();
         let mut method = self.method.take();
         let mut path = self.path.take();
@@ -402,28 +312,6 @@ impl Finder {
             user_agent: self.user_agent.take(),
             ..Observation::default()
         }
-    }
-}
-
-/// `key.contains(part)` for short keys, without setting up a substring searcher per call.
-fn holds(key: &str, part: &str) -> bool {
-    key.as_bytes()
-        .windows(part.len())
-        .any(|window| window == part.as_bytes())
-}
-
-/// Log Analytics' `AzureDiagnostics` table types custom columns with a
-/// suffix (`requestUri_s`, `httpStatus_d`, `transactionId_g`): drops it from
-/// a camelCase name so the column reads like the field it holds.
-fn strip_type_suffix(key: &str) -> &str {
-    let at = key.len().saturating_sub(2);
-    match (key.get(..at), key.get(at..)) {
-        (Some(name), Some("_s" | "_d" | "_g" | "_b" | "_t"))
-            if !name.is_empty() && !name.contains('_') =>
-        {
-            name
-        }
-        _ => key,
     }
 }
 

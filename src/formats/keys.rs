@@ -73,25 +73,53 @@ pub fn key_is(key: &str, normalized: &str) -> bool {
 /// followed by a letter, digit or `.`.
 pub fn contains_number(text: &str, needle: &str) -> bool {
     let bytes = text.as_bytes();
+    let needle = needle.as_bytes();
+    let Some(&first) = needle.first() else {
+        return false;
+    };
+    let edge = |i: Option<&u8>| i.is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'.'));
     let mut from = 0;
-    while let Some(found) = text.get(from..).and_then(|rest| rest.find(needle)) {
+    while let Some(found) = bytes
+        .get(from..)
+        .and_then(|rest| memchr::memchr(first, rest))
+    {
         let start = from + found;
         let end = start + needle.len();
-        let edge = |i: Option<&u8>| i.is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'.'));
-        if edge(start.checked_sub(1).and_then(|i| bytes.get(i))) && edge(bytes.get(end)) {
-            return true;
+        if bytes.get(start..end) == Some(needle) {
+            if edge(start.checked_sub(1).and_then(|i| bytes.get(i))) && edge(bytes.get(end)) {
+                return true;
+            }
+            from = end;
+        } else {
+            from = start + 1;
         }
-        from = end;
     }
     false
 }
 
 /// True when `text` contains `needle` ignoring ASCII case (`needle` lower-case).
 pub fn contains_ignore_case(text: &str, needle: &str) -> bool {
+    let bytes = text.as_bytes();
     let needle = needle.as_bytes();
-    text.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let mut from = 0;
+    while let Some(found) = bytes
+        .get(from..)
+        .and_then(|rest| memchr::memchr2(lower, upper, rest))
+    {
+        let start = from + found;
+        if bytes
+            .get(start..start + needle.len())
+            .is_some_and(|window| window.eq_ignore_ascii_case(needle))
+        {
+            return true;
+        }
+        from = start + 1;
+    }
+    false
 }
 
 /// Reads `true`/`false` in any casing, from a JSON bool or string.
@@ -255,6 +283,76 @@ mod tests {
         assert!(!contains_number("amount 900421.50", "900421"));
         assert!(!contains_number("ab900421cd", "900421"));
         assert!(contains_number("x9004210 then 900421", "900421"));
+    }
+
+    /// The searches above against the plain sliding-window reading.
+    #[test]
+    fn searches_match_sliding_windows() {
+        let number = |text: &str, needle: &str| {
+            let b = text.as_bytes();
+            let edge =
+                |i: Option<&u8>| i.is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'.'));
+            (0..b.len()).any(|s| {
+                b[s..].starts_with(needle.as_bytes())
+                    && edge(s.checked_sub(1).and_then(|i| b.get(i)))
+                    && edge(b.get(s + needle.len()))
+            })
+        };
+        let ignoring_case = |text: &str, needle: &str| {
+            text.as_bytes()
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+        };
+        let texts = [
+            "",
+            "9",
+            "900421",
+            "9900421",
+            "900421.",
+            "x 900421 y",
+            "90042900421",
+            "9.900421",
+            "{\"code\":900421}",
+            "ab900421cd 900421",
+            "é900421é",
+            "MFA Required",
+            "mfa requirem",
+            "mmfa required",
+            "Mfa rEquired!",
+            "mfa  required",
+            "é mfa required",
+        ];
+        for text in texts {
+            assert_eq!(
+                contains_number(text, "900421"),
+                number(text, "900421"),
+                "{text}"
+            );
+            assert_eq!(
+                contains_ignore_case(text, "mfa required"),
+                ignoring_case(text, "mfa required"),
+                "{text}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Random texts over the needles' own bytes read alike too.
+        #[test]
+        fn searches_match_sliding_windows_on_any_text(
+            text in "[9004216.aAmMfFrReEqQuUiIdD é]{0,40}"
+        ) {
+            let b = text.as_bytes();
+            let edge = |i: Option<&u8>| i.is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'.'));
+            let number = (0..b.len()).any(|s| {
+                b[s..].starts_with(b"900421")
+                    && edge(s.checked_sub(1).and_then(|i| b.get(i)))
+                    && edge(b.get(s + 6))
+            });
+            proptest::prop_assert_eq!(contains_number(&text, "900421"), number);
+            let ignoring_case = b.windows(12).any(|w| w.eq_ignore_ascii_case(b"mfa required"));
+            proptest::prop_assert_eq!(contains_ignore_case(&text, "mfa required"), ignoring_case);
+        }
     }
 
     #[test]

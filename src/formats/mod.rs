@@ -18,11 +18,13 @@ mod detect_text;
 mod envoy;
 mod examples;
 pub mod field_map;
+mod http_keys;
 mod http_record;
 #[cfg(test)]
 mod http_record_oracle;
 mod iis;
 mod json_doc;
+mod json_scan;
 pub(crate) mod keys;
 mod nginx;
 mod not_a_log;
@@ -526,11 +528,12 @@ pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> P
     if !matches!(root, json_doc::Node::Object { .. }) {
         return Parsed::Reject(RejectReason::NotAnObject);
     }
-    let may_be_other_kind = format.records == RecordKind::Auto
-        && doc
-            .entries(root)
-            .iter()
-            .any(|(key, _)| SHAPE_KEYS.contains(&keys::NormalKey::new(key).as_str()));
+    let may_be_other_kind = format.records == RecordKind::Auto && {
+        let mut keys = http_keys::KeyInfos::borrow();
+        let shaped = doc.entries(root).iter().any(|(key, _)| keys.of(key).shape);
+        keys.give_back();
+        shaped
+    };
     match format.records {
         RecordKind::Auto if !may_be_other_kind => http_event(
             bytes,
