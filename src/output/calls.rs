@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, ListBuilder, StringBuilder, TimestampMicrosecondBuilder, UInt16Builder, UInt64Builder,
+    Array, ArrayRef, ListBuilder, StringBuilder, TimestampMicrosecondBuilder, UInt16Builder,
+    UInt64Builder,
 };
-use arrow::compute::concat_batches;
+use arrow::compute::concat;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_writer::{
@@ -372,7 +373,7 @@ impl CallsParquetWriter {
     fn encode_pending(&mut self, at_end: bool) -> Result<(), Error> {
         while self.pending_rows >= BATCH_ROWS || (at_end && self.pending_rows > 0) {
             let room = ROW_GROUP_ROWS - self.group_rows;
-            let slice = self.take_front(BATCH_ROWS.min(room).min(self.pending_rows))?;
+            let slice = self.take_front(BATCH_ROWS.min(room).min(self.pending_rows));
             self.encode(&slice)?;
             if self.group_rows >= ROW_GROUP_ROWS {
                 self.close_group()?;
@@ -381,8 +382,8 @@ impl CallsParquetWriter {
         Ok(())
     }
 
-    /// The first `rows` pending rows as one batch.
-    fn take_front(&mut self, rows: usize) -> Result<RecordBatch, Error> {
+    /// The first `rows` pending rows, as slices of the pending batches (no copy).
+    fn take_front(&mut self, rows: usize) -> Vec<RecordBatch> {
         let mut parts = Vec::new();
         let mut taken = 0;
         while taken < rows {
@@ -401,14 +402,13 @@ impl CallsParquetWriter {
             }
         }
         self.pending_rows -= taken;
-        match parts.len() {
-            1 => Ok(parts.remove(0)),
-            _ => concat_batches(&self.schema, &parts).map_err(|e| parquet_error(&self.path, e)),
-        }
+        parts
     }
 
-    /// Encodes one slice into the open row group, a job per column.
-    fn encode(&mut self, slice: &RecordBatch) -> Result<(), Error> {
+    /// Encodes one slice (given as consecutive parts) into the open row
+    /// group, a job per column; each job joins its column's parts itself, so
+    /// the copy is spread over the pool too.
+    fn encode(&mut self, parts: &[RecordBatch]) -> Result<(), Error> {
         let writers = match &mut self.group {
             Some(writers) => writers,
             group => group.insert(
@@ -417,7 +417,7 @@ impl CallsParquetWriter {
                     .map_err(|e| parquet_error(&self.path, e))?,
             ),
         };
-        if writers.len() != slice.num_columns() {
+        if writers.len() != self.schema.fields().len() {
             return Err(parquet_error(
                 &self.path,
                 "one Parquet column per field expected",
@@ -428,9 +428,13 @@ impl CallsParquetWriter {
         let jobs: Vec<Job<'_>> = writers
             .iter_mut()
             .zip(outcomes.iter_mut())
-            .zip(self.schema.fields().iter().zip(slice.columns()))
-            .map(|((writer, outcome), (field, column))| -> Job<'_> {
-                Box::new(move || *outcome = encode_column(writer, field, column))
+            .zip(self.schema.fields().iter())
+            .enumerate()
+            .map(|(index, ((writer, outcome), field))| -> Job<'_> {
+                Box::new(move || {
+                    *outcome = joined_column(parts, index)
+                        .and_then(|column| encode_column(writer, field, &column))
+                })
             })
             .collect();
         self.runner.run(jobs);
@@ -438,7 +442,7 @@ impl CallsParquetWriter {
             .into_iter()
             .collect::<parquet::errors::Result<()>>()
             .map_err(|e| parquet_error(&self.path, e))?;
-        self.group_rows += slice.num_rows();
+        self.group_rows += parts.iter().map(RecordBatch::num_rows).sum::<usize>();
         Ok(())
     }
 
@@ -467,6 +471,17 @@ impl CallsParquetWriter {
         }
         group.close().map_err(error)?;
         Ok(())
+    }
+}
+
+/// Column `index` of consecutive `parts`, as one array.
+fn joined_column(parts: &[RecordBatch], index: usize) -> parquet::errors::Result<ArrayRef> {
+    match parts {
+        [one] => Ok(one.column(index).clone()),
+        _ => {
+            let columns: Vec<&dyn Array> = parts.iter().map(|p| p.column(index).as_ref()).collect();
+            Ok(concat(&columns)?)
+        }
     }
 }
 
