@@ -136,7 +136,7 @@ pub(super) enum Field {
 }
 
 /// Normalised name -> (field, rank); a lower rank is a better-known name.
-fn field_for(key: &str) -> Option<(Field, u8)> {
+pub(super) fn field_for(key: &str) -> Option<(Field, u8)> {
     use Field::*;
     Some(match key {
         "timestamp" | "@timestamp" | "@t" | "starteddatetime" | "timegenerated" | "timeiso8601" => {
@@ -189,7 +189,7 @@ pub(super) enum Side {
     Response,
 }
 
-fn side_of(key: &str) -> Option<Side> {
+pub(super) fn side_of(key: &str) -> Option<Side> {
     match key {
         "request"
         | "req"
@@ -224,7 +224,7 @@ fn holds(key: &str, part: &str) -> bool {
 /// Log Analytics' `AzureDiagnostics` table types custom columns with a
 /// suffix (`requestUri_s`, `httpStatus_d`, `transactionId_g`): drops it from
 /// a camelCase name so the column reads like the field it holds.
-fn strip_type_suffix(key: &str) -> &str {
+pub(super) fn strip_type_suffix(key: &str) -> &str {
     let at = key.len().saturating_sub(2);
     match (key.get(..at), key.get(at..)) {
         (Some(name), Some("_s" | "_d" | "_g" | "_b" | "_t"))

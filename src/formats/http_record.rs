@@ -24,7 +24,7 @@ use crate::token::BearerToken;
 pub const MFA_ERROR_CODE: &str = "900421";
 
 /// JSON nested as text is read only below this size.
-const MAX_NESTED_TEXT: usize = 1 << 20;
+pub(super) const MAX_NESTED_TEXT: usize = 1 << 20;
 
 /// A candidate value with its rank and depth.
 struct Best<T> {
@@ -316,7 +316,7 @@ impl Finder {
 }
 
 /// `GET /v1/customers HTTP/1.1` (nginx `$request`) -> (method, path).
-fn parse_request_line(line: &str) -> Option<(String, String)> {
+pub(super) fn parse_request_line(line: &str) -> Option<(String, String)> {
     let mut parts = line.split_whitespace();
     let method = parts.next()?;
     let target = parts.next()?;

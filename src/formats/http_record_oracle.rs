@@ -1,6 +1,8 @@
 //! The `serde_json::Value` reading of HTTP records that [`super::http_record`]
 //! replaced, kept (tests only) as the oracle the new reading must match.
-//! Unchanged from the `Value` reading, except for these lines.
+//! Unchanged from the `Value` reading, except for these lines; the name
+//! tables (`field_for`, `side_of`, ...) and small helpers are shared with the
+//! fast path, so what the oracle checks is the walk over the record.
 //!
 //! Nobody standardises gateway log schemas, so fields are found by name at
 //! any depth (`url`, `request_uri`, `upstream.host`,
@@ -20,102 +22,8 @@ use crate::classify::hosts::{is_partner_center_host, split_url};
 use crate::event::Observation;
 use crate::token::BearerToken;
 
-use super::http_record::MFA_ERROR_CODE;
-
-/// JSON nested as text is read only below this size.
-const MAX_NESTED_TEXT: usize = 1 << 20;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Time,
-    Method,
-    Url,
-    Path,
-    Host,
-    Status,
-    UserAgent,
-    Correlation,
-    RequestId,
-}
-
-/// Normalised name -> (field, rank); a lower rank is a better-known name.
-fn field_for(key: &str) -> Option<(Field, u8)> {
-    use Field::*;
-    Some(match key {
-        "timestamp" | "@timestamp" | "@t" | "starteddatetime" | "timegenerated" | "timeiso8601" => {
-            (Time, 1)
-        }
-        "time" | "starttime" | "requestdatetime" | "createddatetime" | "timelocal"
-        | "eventtime" => (Time, 2),
-        "ts" | "datetime" | "logtime" => (Time, 3),
-        "date" => (Time, 4),
-        "method" | "httpmethod" | "requestmethod" | "csmethod" => (Method, 1),
-        "verb" => (Method, 2),
-        // The URL that reached the backend: APIM, Front Door's origin.
-        "backendurl" | "originurl" => (Url, 0),
-        "url" | "requesturl" | "fullurl" => (Url, 1),
-        "uri" | "requesturi" | "originalurl" => (Url, 2),
-        "xenvoyoriginalpath" => (Path, 0),
-        "path" | "requestpath" | "urlpath" | "csuristem" => (Path, 1),
-        "host" | "authority" | "cshost" => (Host, 1),
-        // Not `hostname` or `server_name`: loggers (pino, nginx `$hostname`)
-        // use them for the machine that wrote the log, not the request's target.
-        "targethost" | "destinationhost" => (Host, 2),
-        // Where Front Door and Application Gateway forwarded the request.
-        "originname" | "backendhostname" | "originalhost" => (Host, 2),
-        "xforwardedhost" => (Host, 3),
-        // The backend's own answer (APIM, Application Gateway).
-        "backendresponsecode" | "serverstatus" => (Status, 0),
-        "status" | "statuscode" | "responsecode" | "responsestatus" | "httpstatus"
-        | "httpstatuscode" | "scstatus" => (Status, 1),
-        "resultcode" => (Status, 2),
-        "useragent" | "httpuseragent" | "csuseragent" => (UserAgent, 1),
-        "ua" => (UserAgent, 3),
-        "mscorrelationid" => (Correlation, 0),
-        "correlationid" | "xmscorrelationid" => (Correlation, 1),
-        "xcorrelationid" => (Correlation, 2),
-        "operationid" => (Correlation, 3),
-        "msrequestid" => (RequestId, 0),
-        "requestid" | "xmsrequestid" => (RequestId, 1),
-        "xrequestid" => (RequestId, 2),
-        "trackingreference" | "transactionid" => (RequestId, 3),
-        _ => return None,
-    })
-}
-
-/// Where in the record a value sits: the request side's `status` or body is
-/// not the response's.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Either,
-    Request,
-    Response,
-}
-
-fn side_of(key: &str, current: Side) -> Side {
-    match key {
-        "request"
-        | "req"
-        | "httprequest"
-        | "requestheaders"
-        | "reqheaders"
-        | "backendrequestheaders"
-        | "requestbody"
-        | "backendrequestbody" => Side::Request,
-        "response"
-        | "res"
-        | "resp"
-        | "httpresponse"
-        | "responseheaders"
-        | "respheaders"
-        | "backendresponse"
-        | "backendresponseheaders"
-        | "upstreamresponse"
-        | "responsebody"
-        | "backendresponsebody" => Side::Response,
-        _ => current,
-    }
-}
+use super::http_keys::{field_for, side_of, strip_type_suffix, Field, Side};
+use super::http_record::{parse_request_line, MAX_NESTED_TEXT, MFA_ERROR_CODE};
 
 /// A candidate value with its rank and depth.
 struct Best<T> {
@@ -178,7 +86,7 @@ impl Finder {
 
     fn visit(&mut self, raw_key: &str, value: &Value, depth: u16, side: Side) {
         let key = normalize_key(strip_type_suffix(raw_key));
-        let inner = side_of(&key, side);
+        let inner = side_of(&key).unwrap_or(side);
         match value {
             Value::Object(object) => self.walk_object(object, depth + 1, inner),
             Value::Array(items) => {
@@ -392,30 +300,4 @@ impl Finder {
             ..Observation::default()
         }
     }
-}
-
-/// Log Analytics' `AzureDiagnostics` table types custom columns with a
-/// suffix (`requestUri_s`, `httpStatus_d`, `transactionId_g`): drops it from
-/// a camelCase name so the column reads like the field it holds.
-fn strip_type_suffix(key: &str) -> &str {
-    let at = key.len().saturating_sub(2);
-    match (key.get(..at), key.get(at..)) {
-        (Some(name), Some("_s" | "_d" | "_g" | "_b" | "_t"))
-            if !name.is_empty() && !name.contains('_') =>
-        {
-            name
-        }
-        _ => key,
-    }
-}
-
-/// `GET /v1/customers HTTP/1.1` (nginx `$request`) -> (method, path).
-fn parse_request_line(line: &str) -> Option<(String, String)> {
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?;
-    let target = parts.next()?;
-    if !method.bytes().all(|b| b.is_ascii_alphabetic()) || method.len() > 10 {
-        return None;
-    }
-    Some((method.to_ascii_uppercase(), target.to_string()))
 }

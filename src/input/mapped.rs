@@ -457,6 +457,20 @@ mod tests {
         }
     }
 
+    /// `data` in a temporary file, opened, and the range of all of it.
+    fn whole_file(data: &[u8]) -> (tempfile::NamedTempFile, File, ByteRange) {
+        let path = tempfile::NamedTempFile::new().expect("temp file");
+        std::fs::write(path.path(), data).expect("write");
+        let file = File::open(path.path()).expect("open");
+        let size = data.len() as u64;
+        let range = ByteRange {
+            start: 0,
+            end: size,
+            size,
+        };
+        (path, file, range)
+    }
+
     /// A file cut while mapped raises `SIGBUS` on the first page past its new
     /// end: the process survives, the range says to read it again, and the
     /// `pread` path keeps the lines before the cut and reports the shrink.
@@ -465,14 +479,7 @@ mod tests {
         let data: Vec<u8> = (0..10_000)
             .flat_map(|i| format!("{{\"line\":{i:06}}}\n").into_bytes())
             .collect(); // 16 bytes a line
-        let path = tempfile::NamedTempFile::new().expect("temp file");
-        std::fs::write(path.path(), &data).expect("write");
-        let file = File::open(path.path()).expect("open");
-        let range = ByteRange {
-            start: 0,
-            end: data.len() as u64,
-            size: data.len() as u64,
-        };
+        let (path, file, range) = whole_file(&data);
         let faults = mapping_faults();
         let mut lines = Vec::new();
         let mapped = {
@@ -516,14 +523,7 @@ mod tests {
     #[test]
     fn a_cut_inside_a_page_is_caught_by_the_size_check() {
         let data = b"one\ntwo\nthree\nfour\n".repeat(10);
-        let path = tempfile::NamedTempFile::new().expect("temp file");
-        std::fs::write(path.path(), &data).expect("write");
-        let file = File::open(path.path()).expect("open");
-        let range = ByteRange {
-            start: 0,
-            end: data.len() as u64,
-            size: data.len() as u64,
-        };
+        let (path, file, range) = whole_file(&data);
         let cutter = std::fs::OpenOptions::new()
             .write(true)
             .open(path.path())

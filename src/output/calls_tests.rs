@@ -25,6 +25,17 @@ fn text(batch: &RecordBatch, name: &str) -> Vec<Option<String>> {
     col.iter().map(|v| v.map(str::to_string)).collect()
 }
 
+/// Rows of each row group of a Parquet file.
+fn row_groups(path: &Path) -> Vec<i64> {
+    let reader = SerializedFileReader::new(fs::File::open(path).unwrap()).unwrap();
+    reader
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| g.num_rows())
+        .collect()
+}
+
 fn s(v: &str) -> Option<String> {
     Some(v.to_string())
 }
@@ -216,15 +227,8 @@ fn many_rows_keep_their_order_and_row_groups_are_capped() {
         .collect();
     assert_eq!(records, (1..=rows as u64).collect::<Vec<_>>());
 
-    let reader = SerializedFileReader::new(fs::File::open(&path).unwrap()).unwrap();
-    let groups: Vec<i64> = reader
-        .metadata()
-        .row_groups()
-        .iter()
-        .map(|g| g.num_rows())
-        .collect();
     assert_eq!(
-        groups,
+        row_groups(&path),
         vec![ROW_GROUP_ROWS as i64, (rows - ROW_GROUP_ROWS) as i64]
     );
 }
@@ -362,16 +366,8 @@ fn batches_of_any_size_on_any_runner_give_the_bytes_of_row_by_row_writing() {
         );
     }
 
-    let reader =
-        SerializedFileReader::new(fs::File::open(by_row.path().join(CALLS_FILE)).unwrap()).unwrap();
-    let groups: Vec<i64> = reader
-        .metadata()
-        .row_groups()
-        .iter()
-        .map(|g| g.num_rows())
-        .collect();
     assert_eq!(
-        groups,
+        row_groups(&by_row.path().join(CALLS_FILE)),
         vec![ROW_GROUP_ROWS as i64, (2 * BATCH_ROWS + 77) as i64]
     );
 }
