@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, ListBuilder, StringBuilder, TimestampMicrosecondBuilder, UInt16Builder,
-    UInt64Builder,
+    Array, ArrayRef, ListBuilder, StringBuilder, TimestampMicrosecondArray, UInt16Array,
+    UInt64Array,
 };
 use arrow::compute::concat;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
@@ -88,138 +88,71 @@ pub fn calls_schema() -> SchemaRef {
     ]))
 }
 
-/// One builder per column, in schema order.
-struct Columns {
-    time: TimestampMicrosecondBuilder,
-    source_file: StringBuilder,
-    source_record: UInt64Builder,
-    format: StringBuilder,
-    event: StringBuilder,
-    host: StringBuilder,
-    method: StringBuilder,
-    path: StringBuilder,
-    operation: StringBuilder,
-    status: UInt16Builder,
-    error_code: StringBuilder,
-    auth_mode: StringBuilder,
-    mfa_claim: StringBuilder,
-    verdict: StringBuilder,
-    evidence: StringBuilder,
-    app_id: StringBuilder,
-    app_name: StringBuilder,
-    tenant_id: StringBuilder,
-    principal: StringBuilder,
-    amr: ListBuilder<StringBuilder>,
-    token_fingerprint: StringBuilder,
-    correlation_id: StringBuilder,
-    request_id: StringBuilder,
-    user_agent: StringBuilder,
-    integration: StringBuilder,
-    evidence_detail: StringBuilder,
+/// A text column of `calls`, its buffers sized exactly before any copy
+/// (growing builders reallocated and copied every column several times).
+fn text_column<'c>(calls: &'c [Call], field: impl Fn(&'c Call) -> Option<&'c str>) -> ArrayRef {
+    let bytes = calls.iter().filter_map(&field).map(str::len).sum();
+    let mut column = StringBuilder::with_capacity(calls.len(), bytes);
+    calls.iter().for_each(|c| column.append_option(field(c)));
+    Arc::new(column.finish())
 }
 
-impl Columns {
-    fn new() -> Columns {
-        Columns {
-            time: TimestampMicrosecondBuilder::new().with_timezone("UTC"),
-            source_file: StringBuilder::new(),
-            source_record: UInt64Builder::new(),
-            format: StringBuilder::new(),
-            event: StringBuilder::new(),
-            host: StringBuilder::new(),
-            method: StringBuilder::new(),
-            path: StringBuilder::new(),
-            operation: StringBuilder::new(),
-            status: UInt16Builder::new(),
-            error_code: StringBuilder::new(),
-            auth_mode: StringBuilder::new(),
-            mfa_claim: StringBuilder::new(),
-            verdict: StringBuilder::new(),
-            evidence: StringBuilder::new(),
-            app_id: StringBuilder::new(),
-            app_name: StringBuilder::new(),
-            tenant_id: StringBuilder::new(),
-            principal: StringBuilder::new(),
-            amr: ListBuilder::new(StringBuilder::new()).with_field(amr_item()),
-            token_fingerprint: StringBuilder::new(),
-            correlation_id: StringBuilder::new(),
-            request_id: StringBuilder::new(),
-            user_agent: StringBuilder::new(),
-            integration: StringBuilder::new(),
-            evidence_detail: StringBuilder::new(),
-        }
-    }
-
-    fn append(&mut self, c: &Call) {
-        self.time.append_option(c.time);
-        self.source_file.append_value(&c.source_file);
-        self.source_record.append_value(c.source_record);
-        self.format.append_value(c.format);
-        self.event.append_value(c.event.as_str());
-        self.host.append_option(c.host.as_deref());
-        self.method.append_option(c.method.as_deref());
-        self.path.append_option(c.path.as_deref());
-        self.operation.append_option(c.operation.as_deref());
-        self.status.append_option(c.status);
-        self.error_code.append_option(c.error_code.as_deref());
-        self.auth_mode.append_value(c.auth_mode.as_str());
-        self.mfa_claim.append_value(c.mfa_claim.as_str());
-        self.verdict.append_value(c.verdict.as_str());
-        self.evidence.append_value(c.evidence.as_str());
-        self.app_id.append_option(c.app_id.as_deref());
-        self.app_name.append_option(c.app_name.as_deref());
-        self.tenant_id.append_option(c.tenant_id.as_deref());
-        self.principal.append_option(c.principal.as_deref());
-        match &c.amr {
+/// The `amr` column: a list of texts per call, sized exactly.
+fn amr_column(calls: &[Call]) -> ArrayRef {
+    let lists = || calls.iter().filter_map(|c| c.amr.as_deref());
+    let values = lists().map(<[String]>::len).sum();
+    let bytes = lists().flatten().map(String::len).sum();
+    let mut column =
+        ListBuilder::with_capacity(StringBuilder::with_capacity(values, bytes), calls.len())
+            .with_field(amr_item());
+    for call in calls {
+        match &call.amr {
             Some(values) => {
-                for value in values {
-                    self.amr.values().append_value(value);
-                }
-                self.amr.append(true);
+                values
+                    .iter()
+                    .for_each(|value| column.values().append_value(value));
+                column.append(true);
             }
-            None => self.amr.append_null(),
+            None => column.append_null(),
         }
-        self.token_fingerprint
-            .append_option(c.token_fingerprint.as_deref());
-        self.correlation_id
-            .append_option(c.correlation_id.as_deref());
-        self.request_id.append_option(c.request_id.as_deref());
-        self.user_agent.append_option(c.user_agent.as_deref());
-        self.integration.append_value(&c.integration);
-        self.evidence_detail.append_option(c.evidence_detail);
     }
+    Arc::new(column.finish())
+}
 
-    /// Takes the buffered rows as arrays, in schema order, and resets.
-    fn finish(&mut self) -> Vec<ArrayRef> {
-        vec![
-            Arc::new(self.time.finish()),
-            Arc::new(self.source_file.finish()),
-            Arc::new(self.source_record.finish()),
-            Arc::new(self.format.finish()),
-            Arc::new(self.event.finish()),
-            Arc::new(self.host.finish()),
-            Arc::new(self.method.finish()),
-            Arc::new(self.path.finish()),
-            Arc::new(self.operation.finish()),
-            Arc::new(self.status.finish()),
-            Arc::new(self.error_code.finish()),
-            Arc::new(self.auth_mode.finish()),
-            Arc::new(self.mfa_claim.finish()),
-            Arc::new(self.verdict.finish()),
-            Arc::new(self.evidence.finish()),
-            Arc::new(self.app_id.finish()),
-            Arc::new(self.app_name.finish()),
-            Arc::new(self.tenant_id.finish()),
-            Arc::new(self.principal.finish()),
-            Arc::new(self.amr.finish()),
-            Arc::new(self.token_fingerprint.finish()),
-            Arc::new(self.correlation_id.finish()),
-            Arc::new(self.request_id.finish()),
-            Arc::new(self.user_agent.finish()),
-            Arc::new(self.integration.finish()),
-            Arc::new(self.evidence_detail.finish()),
-        ]
-    }
+/// The arrays of `calls`, in schema order.
+fn calls_columns(calls: &[Call]) -> Vec<ArrayRef> {
+    let time =
+        TimestampMicrosecondArray::from_iter(calls.iter().map(|c| c.time)).with_timezone("UTC");
+    let source_record = UInt64Array::from_iter_values(calls.iter().map(|c| c.source_record));
+    let status = UInt16Array::from_iter(calls.iter().map(|c| c.status));
+    vec![
+        Arc::new(time),
+        text_column(calls, |c| Some(&c.source_file)),
+        Arc::new(source_record),
+        text_column(calls, |c| Some(c.format)),
+        text_column(calls, |c| Some(c.event.as_str())),
+        text_column(calls, |c| c.host.as_deref()),
+        text_column(calls, |c| c.method.as_deref()),
+        text_column(calls, |c| c.path.as_deref()),
+        text_column(calls, |c| c.operation.as_deref()),
+        Arc::new(status),
+        text_column(calls, |c| c.error_code.as_deref()),
+        text_column(calls, |c| Some(c.auth_mode.as_str())),
+        text_column(calls, |c| Some(c.mfa_claim.as_str())),
+        text_column(calls, |c| Some(c.verdict.as_str())),
+        text_column(calls, |c| Some(c.evidence.as_str())),
+        text_column(calls, |c| c.app_id.as_deref()),
+        text_column(calls, |c| c.app_name.as_deref()),
+        text_column(calls, |c| c.tenant_id.as_deref()),
+        text_column(calls, |c| c.principal.as_deref()),
+        amr_column(calls),
+        text_column(calls, |c| c.token_fingerprint.as_deref()),
+        text_column(calls, |c| c.correlation_id.as_deref()),
+        text_column(calls, |c| c.request_id.as_deref()),
+        text_column(calls, |c| c.user_agent.as_deref()),
+        text_column(calls, |c| Some(&c.integration)),
+        text_column(calls, |c| c.evidence_detail),
+    ]
 }
 
 /// Runs independent jobs, in any order and possibly at once.
@@ -244,9 +177,7 @@ impl RunJobs for InOrder {
 
 /// Builds the record batch of `calls` (in order), for [`CallsParquetWriter::write_batch`].
 pub fn calls_batch(calls: &[Call]) -> Result<RecordBatch, Error> {
-    let mut columns = Columns::new();
-    calls.iter().for_each(|call| columns.append(call));
-    RecordBatch::try_new(calls_schema(), columns.finish()).map_err(|e| Error::Parquet {
+    RecordBatch::try_new(calls_schema(), calls_columns(calls)).map_err(|e| Error::Parquet {
         path: CALLS_FILE.into(),
         message: e.to_string(),
     })
@@ -263,8 +194,7 @@ pub struct CallsParquetWriter {
     schema: SchemaRef,
     runner: Arc<dyn RunJobs>,
     /// Rows given one by one, not yet moved to `pending`.
-    loose: Columns,
-    loose_rows: usize,
+    loose: Vec<Call>,
     /// Rows waiting to be encoded, in order.
     pending: VecDeque<RecordBatch>,
     pending_rows: usize,
@@ -292,8 +222,7 @@ impl CallsParquetWriter {
             path,
             schema,
             runner: Arc::new(InOrder),
-            loose: Columns::new(),
-            loose_rows: 0,
+            loose: Vec::new(),
             pending: VecDeque::new(),
             pending_rows: 0,
             group: None,
@@ -310,10 +239,9 @@ impl CallsParquetWriter {
 
     /// Appends one row.
     pub fn write(&mut self, call: &Call) -> Result<(), Error> {
-        self.loose.append(call);
-        self.loose_rows += 1;
+        self.loose.push(call.clone());
         self.rows += 1;
-        if self.loose_rows >= BATCH_ROWS {
+        if self.loose.len() >= BATCH_ROWS {
             self.take_loose()?;
             self.encode_pending(false)?;
         }
@@ -358,13 +286,13 @@ impl CallsParquetWriter {
 
     /// Moves the rows given one by one to the pending batches.
     fn take_loose(&mut self) -> Result<(), Error> {
-        if self.loose_rows == 0 {
+        if self.loose.is_empty() {
             return Ok(());
         }
-        let batch = RecordBatch::try_new(self.schema.clone(), self.loose.finish())
+        let batch = RecordBatch::try_new(self.schema.clone(), calls_columns(&self.loose))
             .map_err(|e| parquet_error(&self.path, e))?;
-        self.pending_rows += self.loose_rows;
-        self.loose_rows = 0;
+        self.pending_rows += self.loose.len();
+        self.loose.clear();
         self.pending.push_back(batch);
         Ok(())
     }
