@@ -46,6 +46,10 @@ pub(crate) const ROW_GROUP_ROWS: usize = 32_768;
 /// Rows encoded at a time (a slice); row groups hold a whole number of slices.
 pub(crate) const BATCH_ROWS: usize = 8192;
 
+/// Columns whose values rarely repeat (one per event): written without a
+/// dictionary, which made `calls.parquet` larger and slower to write.
+const UNIQUE_COLUMNS: &[&str] = &["time", "source_record", "correlation_id", "request_id"];
+
 /// The `amr` list's item field (Arrow's conventional name).
 fn amr_item() -> Field {
     Field::new("item", DataType::Utf8, true)
@@ -213,7 +217,7 @@ impl CallsParquetWriter {
     /// Starts `dir/name` with the calls schema (a part of the Hive tree).
     pub fn create_named(dir: &Path, name: &str) -> Result<CallsParquetWriter, Error> {
         let schema = calls_schema();
-        let file = ParquetFile::create(dir, name, schema.clone())?;
+        let file = ParquetFile::create(dir, name, schema.clone(), UNIQUE_COLUMNS)?;
         let path = file.path().to_path_buf();
         let (file, factory) = file.into_parts()?;
         Ok(CallsParquetWriter {

@@ -384,3 +384,42 @@ fn a_batch_of_another_schema_is_refused() {
     drop(w);
     assert!(file_names(dir.path()).is_empty());
 }
+
+#[test]
+fn unique_columns_skip_the_dictionary_repeating_ones_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls: Vec<Call> = (0..500u64)
+        .map(|i| {
+            let mut call = broken_call();
+            call.source_record = i;
+            call.time = Some(1_775_000_000_000_000 + i as i64);
+            call.correlation_id = Some(format!("c0ffee00-0000-4000-8000-{i:012}"));
+            call.request_id = Some(format!("0ddba11-0000-4000-8000-{i:012}"));
+            call
+        })
+        .collect();
+    write_calls(dir.path(), &calls);
+    let reader =
+        SerializedFileReader::new(fs::File::open(dir.path().join(CALLS_FILE)).unwrap()).unwrap();
+    let group = reader.metadata().row_group(0);
+    let has_dictionary = |name: &str| {
+        let column = (0..group.num_columns())
+            .map(|i| group.column(i))
+            .find(|c| c.column_path().string() == name)
+            .unwrap();
+        column.dictionary_page_offset().is_some()
+    };
+    for name in UNIQUE_COLUMNS {
+        assert!(!has_dictionary(name), "{name} has a dictionary");
+    }
+    for name in ["app_id", "verdict", "operation", "integration"] {
+        assert!(has_dictionary(name), "{name} has no dictionary");
+    }
+    // Values read back whole whatever the encoding.
+    let (_, batches) = read_parquet(&dir.path().join(CALLS_FILE));
+    let ids: Vec<_> = batches.iter().flat_map(|b| text(b, "request_id")).collect();
+    assert_eq!(
+        ids[499].as_deref(),
+        Some("0ddba11-0000-4000-8000-000000000499")
+    );
+}

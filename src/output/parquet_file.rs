@@ -26,10 +26,17 @@ pub(crate) struct ParquetFile {
 }
 
 impl ParquetFile {
-    pub(crate) fn create(dir: &Path, name: &str, schema: SchemaRef) -> Result<ParquetFile, Error> {
+    /// Starts `dir/name`; `unique_columns` (values that rarely repeat) are
+    /// written plain, without the dictionary every other column gets.
+    pub(crate) fn create(
+        dir: &Path,
+        name: &str,
+        schema: SchemaRef,
+        unique_columns: &[&str],
+    ) -> Result<ParquetFile, Error> {
         let file = AtomicFile::create(dir, name)?;
         let path = file.path().to_path_buf();
-        let writer = ArrowWriter::try_new(file, schema, Some(properties()))
+        let writer = ArrowWriter::try_new(file, schema, Some(properties(unique_columns)))
             .map_err(|e| parquet_error(&path, e))?;
         Ok(ParquetFile { writer, path })
     }
@@ -65,11 +72,19 @@ impl ParquetFile {
     }
 }
 
-fn properties() -> WriterProperties {
-    WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_dictionary_enabled(true)
-        .set_max_row_group_row_count(Some(MAX_ROW_GROUP_ROWS))
+/// A dictionary of values that never repeat only costs: every value is
+/// hashed into it until it outgrows its page and the column falls back to
+/// plain encoding anyway.
+fn properties(unique_columns: &[&str]) -> WriterProperties {
+    unique_columns
+        .iter()
+        .fold(
+            WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::default()))
+                .set_dictionary_enabled(true)
+                .set_max_row_group_row_count(Some(MAX_ROW_GROUP_ROWS)),
+            |builder, column| builder.set_column_dictionary_enabled((*column).into(), false),
+        )
         .build()
 }
 

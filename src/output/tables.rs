@@ -175,7 +175,7 @@ fn write_integrations_parquet(
     catalog: Option<&Catalog>,
 ) -> Result<(), Error> {
     let schema = integrations_schema();
-    let mut file = ParquetFile::create(dir, INTEGRATIONS_PARQUET, schema.clone())?;
+    let mut file = ParquetFile::create(dir, INTEGRATIONS_PARQUET, schema.clone(), &[])?;
     let u64s = |f: fn(&IntegrationRow) -> u64| -> ArrayRef {
         Arc::new(rows.iter().map(f).collect::<UInt64Array>())
     };
