@@ -2,10 +2,11 @@
 //! already known to be UTF-8, accepting exactly what serde_json accepts.
 //!
 //! serde_json checks each string's bytes for UTF-8 and for quotes,
-//! backslashes and control characters one 8-byte word at a time; a gateway
-//! line's longest string (the ~1 KB bearer token) is read here by one
-//! `memchr2` for a quote or backslash instead, with the text validated once
-//! as a whole and checked for control characters once. The grammar follows
+//! backslashes and control characters one 8-byte word at a time; here the
+//! text is validated as UTF-8 once as a whole, and each run of string
+//! contents (a gateway line's longest is the ~1 KB bearer token) is searched
+//! for its first quote, backslash or control character sixteen bytes per
+//! step ([`string_stop`]). The grammar follows
 //! serde_json 1.x: whitespace is space, tab, LF and CR; escapes are
 //! `\" \\ \/ \b \f \n \r \t \uXXXX` with surrogates paired (a lone one is an
 //! error); control characters may not appear raw in strings; containers nest
@@ -40,8 +41,6 @@ pub(super) struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
-    /// The text holds a byte below 0x20 somewhere (then each string is checked).
-    has_controls: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -50,7 +49,6 @@ impl<'a> Scanner<'a> {
             text,
             bytes: text.as_bytes(),
             at: 0,
-            has_controls: has_control(text.as_bytes()),
         }
     }
 
@@ -169,22 +167,21 @@ impl<'a> Scanner<'a> {
     fn string(&mut self) -> Scan<Cow<'a, str>> {
         let start = self.at;
         let rest = self.bytes.get(start..).ok_or(NotJson)?;
-        let len = memchr::memchr2(b'"', b'\\', rest).ok_or(NotJson)?;
-        if self.has_controls && has_control(&rest[..len]) {
-            return Err(NotJson);
-        }
+        let len = string_stop(rest).ok_or(NotJson)?;
         let end = start + len;
-        if rest[len] == b'"' {
-            self.at = end + 1;
-            // Both ends sit at ASCII bytes of a valid `str`.
-            return self.text.get(start..end).map(Cow::Borrowed).ok_or(NotJson);
+        match rest[len] {
+            b'"' => {
+                self.at = end + 1;
+                // Both ends sit at ASCII bytes of a valid `str`.
+                self.text.get(start..end).map(Cow::Borrowed).ok_or(NotJson)
+            }
+            b'\\' => self.escaped_string(start, end),
+            _ => Err(NotJson),
         }
-        self.escaped_string(start, end)
     }
 
     /// A string with escapes, from its start to its first backslash; decoded
-    /// into an owned one. The runs between escapes are mostly short (JSON
-    /// kept as text: `{\"code\":900421}`), so they are scanned byte by byte.
+    /// into an owned one.
     fn escaped_string(&mut self, start: usize, backslash: usize) -> Scan<Cow<'a, str>> {
         let mut owned = String::with_capacity(self.raw_end(backslash) - start);
         owned.push_str(self.text.get(start..backslash).ok_or(NotJson)?);
@@ -194,21 +191,17 @@ impl<'a> Scanner<'a> {
             self.at += 1;
             self.escape(&mut owned)?;
             let from = self.at;
-            let mut end = from;
-            let closing = loop {
-                match self.bytes.get(end) {
-                    None => return Err(NotJson),
-                    Some(b'"') => break true,
-                    Some(b'\\') => break false,
-                    Some(byte) if *byte < 0x20 => return Err(NotJson),
-                    Some(_) => end += 1,
-                }
-            };
+            let rest = self.bytes.get(from..).ok_or(NotJson)?;
+            let end = from + string_stop(rest).ok_or(NotJson)?;
             owned.push_str(self.text.get(from..end).ok_or(NotJson)?);
             self.at = end;
-            if closing {
-                self.at += 1;
-                return Ok(Cow::Owned(owned));
+            match self.bytes[end] {
+                b'"' => {
+                    self.at += 1;
+                    return Ok(Cow::Owned(owned));
+                }
+                b'\\' => {}
+                _ => return Err(NotJson),
             }
         }
     }
@@ -216,8 +209,9 @@ impl<'a> Scanner<'a> {
     /// Where the string holding the backslash at `from` ends (its closing
     /// quote, or the end of the text): an upper bound of its decoded length.
     fn raw_end(&self, mut from: usize) -> usize {
-        while let Some(&byte) = self.bytes.get(from) {
-            match byte {
+        while let Some(stop) = self.bytes.get(from..).and_then(string_stop) {
+            from += stop;
+            match self.bytes[from] {
                 b'"' => return from,
                 b'\\' => from += 2,
                 _ => from += 1,
@@ -307,17 +301,88 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// True when `bytes` holds a byte below 0x20, tested a word at a time.
-fn has_control(bytes: &[u8]) -> bool {
-    const ONES: u64 = u64::MAX / 255;
-    let mut words = bytes.chunks_exact(8);
-    let mut found = 0u64;
-    for word in &mut words {
-        let mut chunk = [0u8; 8];
-        chunk.copy_from_slice(word);
-        let word = u64::from_le_bytes(chunk);
-        // A high bit set for (at least) every byte below 0x20.
-        found |= word.wrapping_sub(ONES * 0x20) & !word;
+/// The first byte of `bytes` that ends a run of string contents: a quote, a
+/// backslash or a control character (below 0x20, an error in a string).
+fn string_stop(bytes: &[u8]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of the x86_64 baseline, so every x86_64 CPU has it.
+    let (found, at) = unsafe { string_stop_sse2(bytes) };
+    #[cfg(not(target_arch = "x86_64"))]
+    let (found, at) = (None, 0);
+    found.or_else(|| {
+        bytes[at..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .map(|i| at + i)
+    })
+}
+
+/// [`string_stop`] sixteen bytes per step: the stop if found, else where the
+/// bytes too few for a step begin.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn string_stop_sse2(bytes: &[u8]) -> (Option<usize>, usize) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    let quote = _mm_set1_epi8(b'"' as i8);
+    let backslash = _mm_set1_epi8(b'\\' as i8);
+    let highest_control = _mm_set1_epi8(0x1f);
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 16) {
+        // SAFETY: `chunk` holds 16 readable bytes; the load is unaligned.
+        let chunk = unsafe { _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>()) };
+        // Unsigned `byte <= 0x1f`.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(chunk, highest_control), chunk);
+        let quote_or_backslash = _mm_or_si128(
+            _mm_cmpeq_epi8(chunk, quote),
+            _mm_cmpeq_epi8(chunk, backslash),
+        );
+        let mask = _mm_movemask_epi8(_mm_or_si128(quote_or_backslash, control)) as u32;
+        if mask != 0 {
+            return (Some(at + mask.trailing_zeros() as usize), at);
+        }
+        at += 16;
     }
-    found & (ONES << 7) != 0 || words.remainder().iter().any(|b| *b < 0x20)
+    (None, at)
+}
+
+#[cfg(test)]
+mod string_stop_tests {
+    use super::string_stop;
+
+    /// The plain definition, byte by byte.
+    fn reference(bytes: &[u8]) -> Option<usize> {
+        bytes
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+    }
+
+    #[test]
+    fn finds_the_first_stop_at_every_position_and_length() {
+        let filler = "aé€Z9 {}:,~\u{7f}".as_bytes();
+        for len in 0..70 {
+            let plain: Vec<u8> = filler.iter().copied().cycle().take(len).collect();
+            assert_eq!(string_stop(&plain), None, "len {len}");
+            for at in 0..len {
+                for stop in [b'"', b'\\', 0x00, 0x1f, b'\n', b'\t'] {
+                    let mut bytes = plain.clone();
+                    bytes[at] = stop;
+                    assert_eq!(string_stop(&bytes), reference(&bytes), "{len} {at} {stop}");
+                    // A second stop later never wins over the first.
+                    if at + 3 < len {
+                        bytes[at + 3] = b'"';
+                        assert_eq!(string_stop(&bytes), Some(at));
+                    }
+                }
+            }
+        }
+        // Bytes at and above 0x80 (UTF-8 continuation and lead bytes) are contents.
+        let high: Vec<u8> = (0x20..=0xff)
+            .filter(|b| *b != b'"' && *b != b'\\')
+            .collect();
+        assert_eq!(string_stop(&high), None);
+        assert_eq!(string_stop(b"0123456789abcdef\x1f"), Some(16));
+    }
 }
