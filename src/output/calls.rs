@@ -30,7 +30,7 @@ use parquet::errors::ParquetError;
 use parquet::file::writer::SerializedFileWriter;
 
 use super::atomic::AtomicFile;
-use super::parquet_file::{parquet_error, ParquetFile};
+use super::parquet_file::{parquet_error, ParquetFile, UniqueColumn};
 use crate::error::Error;
 use crate::event::Call;
 
@@ -47,8 +47,26 @@ pub(crate) const ROW_GROUP_ROWS: usize = 32_768;
 pub(crate) const BATCH_ROWS: usize = 8192;
 
 /// Columns whose values rarely repeat (one per event): written without a
-/// dictionary, which made `calls.parquet` larger and slower to write.
-const UNIQUE_COLUMNS: &[&str] = &["time", "source_record", "correlation_id", "request_id"];
+/// dictionary, which made `calls.parquet` larger and slower to write; the
+/// growing integers as differences.
+const UNIQUE_COLUMNS: &[UniqueColumn] = &[
+    UniqueColumn {
+        name: "time",
+        delta: true,
+    },
+    UniqueColumn {
+        name: "source_record",
+        delta: true,
+    },
+    UniqueColumn {
+        name: "correlation_id",
+        delta: false,
+    },
+    UniqueColumn {
+        name: "request_id",
+        delta: false,
+    },
+];
 
 /// The `amr` list's item field (Arrow's conventional name).
 fn amr_item() -> Field {

@@ -402,15 +402,23 @@ fn unique_columns_skip_the_dictionary_repeating_ones_keep_it() {
     let reader =
         SerializedFileReader::new(fs::File::open(dir.path().join(CALLS_FILE)).unwrap()).unwrap();
     let group = reader.metadata().row_group(0);
-    let has_dictionary = |name: &str| {
-        let column = (0..group.num_columns())
+    let column = |name: &str| {
+        (0..group.num_columns())
             .map(|i| group.column(i))
             .find(|c| c.column_path().string() == name)
-            .unwrap();
-        column.dictionary_page_offset().is_some()
+            .unwrap()
     };
-    for name in UNIQUE_COLUMNS {
-        assert!(!has_dictionary(name), "{name} has a dictionary");
+    let has_dictionary = |name: &str| column(name).dictionary_page_offset().is_some();
+    for unique in UNIQUE_COLUMNS {
+        assert!(
+            !has_dictionary(unique.name),
+            "{} has a dictionary",
+            unique.name
+        );
+        let delta = column(unique.name)
+            .encodings()
+            .any(|e| e == parquet::basic::Encoding::DELTA_BINARY_PACKED);
+        assert_eq!(delta, unique.delta, "{}", unique.name);
     }
     for name in ["app_id", "verdict", "operation", "integration"] {
         assert!(has_dictionary(name), "{name} has no dictionary");

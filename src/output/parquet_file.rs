@@ -10,9 +10,10 @@ use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_writer::ArrowRowGroupWriterFactory;
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::ColumnPath;
 
 use super::atomic::AtomicFile;
 use crate::error::Error;
@@ -26,17 +27,17 @@ pub(crate) struct ParquetFile {
 }
 
 impl ParquetFile {
-    /// Starts `dir/name`; `unique_columns` (values that rarely repeat) are
-    /// written plain, without the dictionary every other column gets.
+    /// Starts `dir/name`; the columns of `unique` (values that rarely
+    /// repeat) skip the dictionary every other column gets.
     pub(crate) fn create(
         dir: &Path,
         name: &str,
         schema: SchemaRef,
-        unique_columns: &[&str],
+        unique: &[UniqueColumn],
     ) -> Result<ParquetFile, Error> {
         let file = AtomicFile::create(dir, name)?;
         let path = file.path().to_path_buf();
-        let writer = ArrowWriter::try_new(file, schema, Some(properties(unique_columns)))
+        let writer = ArrowWriter::try_new(file, schema, Some(properties(unique)))
             .map_err(|e| parquet_error(&path, e))?;
         Ok(ParquetFile { writer, path })
     }
@@ -72,19 +73,34 @@ impl ParquetFile {
     }
 }
 
+/// A column whose values rarely repeat, and how it is encoded instead of
+/// with a dictionary.
+pub(crate) struct UniqueColumn {
+    pub name: &'static str,
+    /// Differences from the previous value (integers that mostly grow:
+    /// record numbers, times), else the values as they are.
+    pub delta: bool,
+}
+
 /// A dictionary of values that never repeat only costs: every value is
 /// hashed into it until it outgrows its page and the column falls back to
 /// plain encoding anyway.
-fn properties(unique_columns: &[&str]) -> WriterProperties {
-    unique_columns
+fn properties(unique: &[UniqueColumn]) -> WriterProperties {
+    let builder = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_dictionary_enabled(true)
+        .set_max_row_group_row_count(Some(MAX_ROW_GROUP_ROWS));
+    unique
         .iter()
-        .fold(
-            WriterProperties::builder()
-                .set_compression(Compression::ZSTD(ZstdLevel::default()))
-                .set_dictionary_enabled(true)
-                .set_max_row_group_row_count(Some(MAX_ROW_GROUP_ROWS)),
-            |builder, column| builder.set_column_dictionary_enabled((*column).into(), false),
-        )
+        .fold(builder, |builder, column| {
+            let path = ColumnPath::from(column.name);
+            let builder = builder.set_column_dictionary_enabled(path.clone(), false);
+            if column.delta {
+                builder.set_column_encoding(path, Encoding::DELTA_BINARY_PACKED)
+            } else {
+                builder
+            }
+        })
         .build()
 }
 
