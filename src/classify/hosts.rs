@@ -36,6 +36,18 @@ pub fn normalize_host(host: &str) -> Option<String> {
     host_span(host).map(str::to_ascii_lowercase)
 }
 
+/// [`normalize_host`] of an owned host, kept as it is when it is already
+/// normalised (no copy).
+pub fn normalize_host_owned(host: String) -> Option<String> {
+    match host_span(&host) {
+        // A span as long as the host is the whole host.
+        Some(span) if span.len() == host.len() && !span.bytes().any(|b| b.is_ascii_uppercase()) => {
+            Some(host)
+        }
+        span => span.map(str::to_ascii_lowercase),
+    }
+}
+
 /// Splits a URL (absolute, scheme-relative or host/path without scheme, or a
 /// bare path) into (normalised host, path without query or fragment).
 ///

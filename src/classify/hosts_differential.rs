@@ -4,7 +4,9 @@
 
 use proptest::prelude::*;
 
-use super::{host_span, is_partner_center_host, normalize_host, split_url, UrlParts};
+use super::{
+    host_span, is_partner_center_host, normalize_host, normalize_host_owned, split_url, UrlParts,
+};
 use crate::classify::operation::strip_query;
 
 /// The implementation before the byte-level rewrite, verbatim.
@@ -126,6 +128,19 @@ fn same(text: &str) {
         oracle::normalize_host(text),
         "normalize_host {text:?}"
     );
+    assert_eq!(
+        normalize_host_owned(text.to_string()),
+        oracle::normalize_host(text),
+        "normalize_host_owned {text:?}"
+    );
+    // As the record reader uses it: on `split_url`'s host.
+    if let (Some(host), _) = split_url(text) {
+        assert_eq!(
+            normalize_host_owned(host.clone()),
+            oracle::normalize_host(&host),
+            "normalize_host_owned of the host of {text:?}"
+        );
+    }
     assert_eq!(
         host_span(text),
         oracle::host_span(text),

@@ -16,7 +16,7 @@ use super::http_keys::{Field, KeyInfo, KeyInfos, Side};
 use super::json_doc::{Doc, Node};
 use super::keys::{contains_ignore_case, contains_number};
 use super::timestamp::{from_epoch_number, parse_timestamp};
-use crate::classify::hosts::{is_partner_center_host, split_url};
+use crate::classify::hosts::{is_partner_center_host, normalize_host_owned, UrlParts};
 use crate::event::Observation;
 use crate::token::BearerToken;
 
@@ -197,8 +197,9 @@ impl Finder {
             }
             Field::Url => {
                 if let Some(text) = value.as_text() {
-                    if let (Some(host), _) = split_url(&text) {
-                        self.hosts.push((rank, depth, host));
+                    // `split_url`'s host, without copying out the path.
+                    if let Some(host) = UrlParts::parse(&text).host() {
+                        self.hosts.push((rank, depth, host.to_ascii_lowercase()));
                     }
                     self.url.offer(rank, depth, text);
                 }
@@ -289,11 +290,11 @@ impl Finder {
         // The Partner Center host wins; otherwise the best-known name.
         let mut hosts = self.hosts;
         hosts.sort_by_key(|(rank, depth, _)| (*rank, *depth));
-        let host = hosts
+        let chosen = hosts
             .iter()
-            .find(|(_, _, h)| is_partner_center_host(h))
-            .or(hosts.first())
-            .and_then(|(_, _, h)| crate::classify::hosts::normalize_host(h));
+            .position(|(_, _, h)| is_partner_center_host(h))
+            .or((!hosts.is_empty()).then_some(0));
+        let host = chosen.and_then(|i| normalize_host_owned(hosts.swap_remove(i).2));
         let status = self.status.take();
         Observation {
             time: self.time.take(),
@@ -307,7 +308,10 @@ impl Finder {
             error_code: self.error_code.filter(|_| status.is_none_or(|s| s >= 400)),
             is_mfa_compliant: self.is_mfa_compliant,
             legacy_mfa_required: self.legacy_mfa_required && matches!(status, Some(401 | 403)),
-            correlation_id: self.correlation.take().map(|c| c.to_ascii_lowercase()),
+            correlation_id: self.correlation.take().map(|mut c| {
+                c.make_ascii_lowercase();
+                c
+            }),
             request_id: self.request_id.take(),
             user_agent: self.user_agent.take(),
             ..Observation::default()
