@@ -228,8 +228,8 @@ impl<'a> Builder<'a> {
     pub(super) fn close_object(&mut self, mark: usize) -> Node<'a> {
         // serde_json's `Map` (a BTreeMap): sorted by key, the last of equal keys kept.
         let open = &mut self.open_entries[mark..];
-        if !open.is_sorted_by(|a, b| a.0 < b.0) {
-            open.sort_by(|a, b| a.0.cmp(&b.0));
+        if !open.is_sorted_by(|a, b| key_order(&a.0, &b.0).is_lt()) {
+            open.sort_by(|a, b| key_order(&a.0, &b.0));
         }
         let start = self.entries.len();
         let mut open = self.open_entries.drain(mark..).peekable();
@@ -243,6 +243,15 @@ impl<'a> Builder<'a> {
             start: start as u32,
             len: (self.entries.len() - start) as u32,
         }
+    }
+}
+
+/// `a.cmp(b)`, deciding on the first bytes without a `memcmp` call when
+/// they differ (as most keys of an object do).
+fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
     }
 }
 

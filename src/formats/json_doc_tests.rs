@@ -370,3 +370,11 @@ proptest::proptest! {
         same_as_value(&bytes);
     }
 }
+
+proptest::proptest! {
+    /// The shortcut on first bytes orders keys exactly as `str::cmp`.
+    #[test]
+    fn key_order_is_str_order(a in "[a-cA\"é]{0,4}", b in "[a-cA\"é]{0,4}") {
+        proptest::prop_assert_eq!(key_order(&a, &b), a.cmp(&b));
+    }
+}
