@@ -441,16 +441,16 @@ mod tests {
             verdict,
             evidence: Evidence::NoToken,
             evidence_detail: None,
-            app_id: (i % 4 != 1).then(|| format!("app-{}", i % 4)),
+            app_id: (i % 4 != 1).then(|| format!("app-{}", i % 4).into()),
             app_name: (i % 2 == 0).then(|| format!("name-{}", i % 3)),
-            tenant_id: Some(format!("t{}", i % 2)),
-            principal: (i % 3 == 0).then(|| format!("u{}", i % 5)),
+            tenant_id: Some(format!("t{}", i % 2).into()),
+            principal: (i % 3 == 0).then(|| format!("u{}", i % 5).into()),
             amr: None,
             token_fingerprint: None,
             correlation_id: None,
             request_id: None,
             user_agent: None,
-            integration: format!("int-{}", i % 4),
+            integration: format!("int-{}", i % 4).into(),
         }
     }
 
@@ -503,7 +503,7 @@ mod tests {
         let mut add = |integration: &str, verdict: Verdict, n: usize| {
             for i in 0..n {
                 let mut c = call(i as u64);
-                c.integration = integration.to_string();
+                c.integration = integration.into();
                 c.verdict = verdict;
                 agg.add(&c);
             }

@@ -89,16 +89,18 @@ pub struct Call {
     pub evidence: Evidence,
     /// Why the evidence fell short, for `unknown` rows (e.g. `jwe_token`).
     pub evidence_detail: Option<&'static str>,
-    pub app_id: Option<String>,
+    // The claims' values are shared with the token cache (one per distinct
+    // token), so a call copies none of them.
+    pub app_id: Option<Arc<str>>,
     pub app_name: Option<String>,
-    pub tenant_id: Option<String>,
-    pub principal: Option<String>,
-    pub amr: Option<Vec<String>>,
-    pub token_fingerprint: Option<String>,
+    pub tenant_id: Option<Arc<str>>,
+    pub principal: Option<Arc<str>>,
+    pub amr: Option<Arc<[String]>>,
+    pub token_fingerprint: Option<Arc<str>>,
     pub correlation_id: Option<String>,
     pub request_id: Option<String>,
     pub user_agent: Option<String>,
-    pub integration: String,
+    pub integration: Arc<str>,
 }
 
 /// Why a record could not be read. The list is documented in the README;

@@ -838,7 +838,7 @@ fn process_chunk(
                 match call {
                     Some(mut call) => {
                         if let (Some(redactor), Some(principal)) = (redactor, &call.principal) {
-                            call.principal = Some(redactor.pseudonym(principal));
+                            call.principal = Some(redactor.pseudonym(principal).into());
                         }
                         if let Some(operation) = rejected_operation(&call) {
                             result.facts.push(SideFact::RejectedOperation {

@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -64,7 +65,33 @@ impl fmt::Debug for BearerToken {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
     pub claims: Result<Claims, TokenError>,
-    pub fingerprint: String,
+    pub fingerprint: Arc<str>,
+    /// The claims a call keeps, shared by every call of the token.
+    pub kept: KeptClaims,
+}
+
+/// Shared copies of the claims a call row holds: cloning one is a
+/// reference-count increment, not an allocation per call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeptClaims {
+    pub app_id: Option<Arc<str>>,
+    pub tid: Option<Arc<str>>,
+    pub user: Option<Arc<str>>,
+    pub oid: Option<Arc<str>>,
+    pub amr: Option<Arc<[String]>>,
+}
+
+impl KeptClaims {
+    pub fn of(claims: &Claims) -> KeptClaims {
+        let shared = |value: &Option<String>| value.as_deref().map(Arc::from);
+        KeptClaims {
+            app_id: shared(&claims.app_id),
+            tid: shared(&claims.tid),
+            user: shared(&claims.user),
+            oid: shared(&claims.oid),
+            amr: claims.amr.as_deref().map(Arc::from),
+        }
+    }
 }
 
 /// Decodes each distinct token once: a gateway log repeats the same token
@@ -99,9 +126,12 @@ impl TokenCache {
             self.decoded.clear();
         }
         self.index.insert(Box::from(key), self.decoded.len());
+        let claims = token.claims();
+        let kept = claims.as_ref().map(KeptClaims::of).unwrap_or_default();
         self.decoded.push(Decoded {
-            claims: token.claims(),
-            fingerprint: token.fingerprint(),
+            claims,
+            fingerprint: token.fingerprint().into(),
+            kept,
         });
         &self.decoded[self.decoded.len() - 1]
     }
@@ -1263,7 +1293,7 @@ mod tests {
         let mut cache = TokenCache::default();
         let first = cache.decode(&token).clone();
         assert_eq!(first.claims, token.claims());
-        assert_eq!(first.fingerprint, token.fingerprint());
+        assert_eq!(*first.fingerprint, token.fingerprint());
         assert_eq!(cache.decode(&token), &first);
         for i in 0..CACHE_CAPACITY + 10 {
             let other = BearerToken::new(&format!("t{i}")).expect("token");

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::event::{Call, Observation, SignInFacts};
 use crate::formats::MFA_ERROR_CODE;
-use crate::token::{Claims, TokenAuth, TokenCache};
+use crate::token::{Claims, KeptClaims, TokenAuth, TokenCache};
 use crate::vocab::{AuthMode, EventKind, Evidence, MfaClaim, Verdict};
 use hosts::{is_partner_center_host, UrlParts, PARTNER_CENTER_APP_ID};
 
@@ -227,6 +227,8 @@ fn classify_api_call(
     };
 
     let fingerprint = token.map(|t| t.fingerprint.clone());
+    // Only decoded claims are kept (an undecodable token's are all empty).
+    let kept = token.filter(|t| t.claims.is_ok()).map(|t| &t.kept);
     let error_code = obs.error_code.take();
     Some(build_call(
         obs,
@@ -235,7 +237,7 @@ fn classify_api_call(
         judgement,
         Some((host, path)),
         error_code,
-        decoded,
+        kept,
         fingerprint,
     ))
 }
@@ -248,8 +250,8 @@ fn build_call(
     judgement: Judgement,
     target: Option<(Option<String>, Option<String>)>,
     error_code: Option<String>,
-    claims: Option<&Claims>,
-    token_fingerprint: Option<String>,
+    claims: Option<&KeptClaims>,
+    token_fingerprint: Option<Arc<str>>,
 ) -> Call {
     let (host, path) = target.unwrap_or((None, None));
     let method = obs.method.map(|mut method| {
@@ -260,7 +262,9 @@ fn build_call(
         .as_deref()
         .map(|p| operation::operation_template(method.as_deref(), p));
     // Only the claims a call keeps are copied.
-    let app_id = claims.and_then(|c| c.app_id.clone()).or(obs.app_id);
+    let app_id = claims
+        .and_then(|c| c.app_id.clone())
+        .or_else(|| obs.app_id.map(Arc::from));
     let principal = match judgement.auth_mode {
         AuthMode::AppOnly => None,
         _ => claims
@@ -271,13 +275,13 @@ fn build_call(
                         .flatten()
                 })
             })
-            .or(obs.principal),
+            .or_else(|| obs.principal.map(Arc::from)),
     };
-    let integration = integration_key(
-        app_id.as_deref(),
-        obs.app_name.as_deref(),
-        obs.user_agent.as_deref(),
-    );
+    // The app id, shared, where known (as `integration_key` gives it).
+    let integration = match &app_id {
+        Some(id) => id.clone(),
+        None => integration_key(None, obs.app_name.as_deref(), obs.user_agent.as_deref()).into(),
+    };
     Call {
         time: obs.time,
         source_file: origin.source_file.clone(),
@@ -297,7 +301,9 @@ fn build_call(
         evidence_detail: judgement.detail,
         app_id,
         app_name: obs.app_name,
-        tenant_id: claims.and_then(|c| c.tid.clone()).or(obs.tenant_id),
+        tenant_id: claims
+            .and_then(|c| c.tid.clone())
+            .or_else(|| obs.tenant_id.map(Arc::from)),
         principal,
         amr: claims.and_then(|c| c.amr.clone()),
         token_fingerprint,

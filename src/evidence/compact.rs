@@ -36,29 +36,29 @@ impl CompactCall {
     pub fn pack(call: &Call) -> CompactCall {
         let mut texts = Vec::new();
         let optional = [
-            &call.host,
-            &call.method,
-            &call.path,
-            &call.operation,
-            &call.error_code,
-            &call.app_id,
-            &call.app_name,
-            &call.tenant_id,
-            &call.principal,
-            &call.token_fingerprint,
-            &call.correlation_id,
-            &call.request_id,
-            &call.user_agent,
+            call.host.as_deref(),
+            call.method.as_deref(),
+            call.path.as_deref(),
+            call.operation.as_deref(),
+            call.error_code.as_deref(),
+            call.app_id.as_deref(),
+            call.app_name.as_deref(),
+            call.tenant_id.as_deref(),
+            call.principal.as_deref(),
+            call.token_fingerprint.as_deref(),
+            call.correlation_id.as_deref(),
+            call.request_id.as_deref(),
+            call.user_agent.as_deref(),
         ];
         for text in optional {
-            put(&mut texts, text.as_deref());
+            put(&mut texts, text);
         }
         put(&mut texts, Some(&call.integration));
         match &call.amr {
             None => texts.extend_from_slice(&ABSENT.to_le_bytes()),
             Some(methods) => {
                 texts.extend_from_slice(&(methods.len() as u32).to_le_bytes());
-                for method in methods {
+                for method in methods.iter() {
                     put(&mut texts, Some(method));
                 }
             }
@@ -119,16 +119,16 @@ impl CompactCall {
             verdict: self.verdict,
             evidence: self.evidence,
             evidence_detail: self.evidence_detail,
-            app_id,
+            app_id: app_id.map(Arc::from),
             app_name,
-            tenant_id,
-            principal,
-            amr,
-            token_fingerprint,
+            tenant_id: tenant_id.map(Arc::from),
+            principal: principal.map(Arc::from),
+            amr: amr.map(|methods: Vec<String>| Arc::from(methods)),
+            token_fingerprint: token_fingerprint.map(Arc::from),
             correlation_id,
             request_id,
             user_agent,
-            integration,
+            integration: integration.into(),
         }
     }
 }
@@ -177,12 +177,12 @@ mod tests {
         let sparse = Call {
             host: None,
             method: Some(String::new()),
-            amr: Some(vec![]),
+            amr: Some(Arc::from([])),
             principal: Some("ü@contoso.example".into()),
             time: None,
             status: None,
             evidence_detail: Some("jwe_token"),
-            integration: String::new(),
+            integration: "".into(),
             ..broken_call()
         };
         assert_eq!(CompactCall::pack(&sparse).unpack(), sparse);

@@ -28,6 +28,8 @@
 //!      when client credentials were seen too (`mixed_grants`);
 //!   4. only `client_credentials` -> `not_affected`, app-only.
 
+use std::sync::Arc;
+
 use super::{AppGrants, GrantType, IssuedToken, SideEvidence};
 use crate::event::Call;
 use crate::formats::MFA_ERROR_CODE;
@@ -98,13 +100,14 @@ pub fn lift(call: &mut Call, side: &SideEvidence) -> Option<Evidence> {
     }
     let issued = call
         .token_fingerprint
-        .as_ref()
+        .as_deref()
         .and_then(|f| side.issued_tokens.get(f));
     let judgement = match issued {
         Some(IssuedToken { app_id, grant }) => {
             if call.app_id.is_none() {
+                let app_id: Arc<str> = Arc::from(app_id.as_str());
                 call.app_id = Some(app_id.clone());
-                call.integration = app_id.clone();
+                call.integration = app_id;
             }
             let mut one = AppGrants::default();
             one.requests[grant.index()] = 1;
@@ -112,7 +115,7 @@ pub fn lift(call: &mut Call, side: &SideEvidence) -> Option<Evidence> {
         }
         None => call
             .app_id
-            .as_ref()
+            .as_deref()
             .and_then(|app| side.token_grants.get(app))
             .and_then(judge_grants),
     };
@@ -421,13 +424,13 @@ mod tests {
         assert_eq!(call.verdict, Verdict::NotAffected);
         assert_eq!(call.evidence_detail, None);
         assert_eq!(call.app_id.as_deref(), Some(APP));
-        assert_eq!(call.integration, APP);
+        assert_eq!(&*call.integration, APP);
 
         // Another token of no app: nothing to say.
         let mut stranger = dependency(Some(200));
         stranger.correlation_id = None;
         stranger.token_fingerprint = Some("fedcba9876543210".into());
         assert_eq!(lift(&mut stranger, &evidence), None);
-        assert_eq!(stranger.integration, "unidentified");
+        assert_eq!(&*stranger.integration, "unidentified");
     }
 }

@@ -40,7 +40,7 @@ fn workspace_dependency_is_an_unknown_partner_center_call() {
     );
     assert_eq!(call.app_name.as_deref(), Some("contoso-billing-sync"));
     assert_eq!(call.app_id, None);
-    assert_eq!(call.integration, "name:contoso-billing-sync");
+    assert_eq!(&*call.integration, "name:contoso-billing-sync");
 }
 
 #[test]

@@ -51,7 +51,7 @@ pub(crate) fn broken_call() -> Call {
         app_name: Some("Contoso Billing".into()),
         tenant_id: Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into()),
         principal: Some("ops@contoso.example".into()),
-        amr: Some(vec!["pwd".into(), "rsa".into()]),
+        amr: Some(Arc::from(["pwd".to_string(), "rsa".to_string()])),
         token_fingerprint: Some("0123456789abcdef".into()),
         correlation_id: Some("5f1d7a8e-1111-4222-8333-444455556666".into()),
         request_id: Some("req-1".into()),
@@ -104,7 +104,7 @@ pub(crate) fn app_only_call() -> Call {
         status: Some(200),
         error_code: None,
         principal: None,
-        amr: Some(vec![]),
+        amr: Some(Arc::from([])),
         user_agent: None,
         ..broken_call()
     }
