@@ -43,7 +43,8 @@ const PLAIN: &[(&str, usize, usize)] = &[
     ("artner", 2, 3),   // "rtn": 8 casings
     ("fa3d9a0c", 2, 4), // "3d9a": 4 casings
     ("900421", 0, 6),   // digits: one casing
-    ("ompliant", 3, 3), // "pli": 8 casings
+    // "lia", not "pli": every HTTP log line says `application/json`.
+    ("ompliant", 4, 3), // "lia": 8 casings
 ];
 
 /// Length of the piece of a base64 mark the searcher looks for.
