@@ -96,23 +96,33 @@ impl KeptClaims {
 
 /// Decodes each distinct token once: a gateway log repeats the same token
 /// for every call made in its hour of validity. Held in memory for one
-/// worker only, never written; cleared when full, so memory stays bounded.
+/// worker only, never written. Two generations keep memory bounded without
+/// forgetting the tokens in use: when the current one is full it becomes
+/// the previous one (the older one is dropped), and a token found in the
+/// previous generation moves back into the current one.
 #[derive(Default)]
 pub struct TokenCache {
     /// Token -> its position in `decoded`: a hit is one lookup by `&str`,
     /// with no copy of the token.
     index: HashMap<Box<str>, usize, BuildHasherDefault<TokenHasher>>,
     decoded: Vec<Decoded>,
+    previous: HashMap<Box<str>, Decoded, BuildHasherDefault<TokenHasher>>,
 }
 
 impl fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TokenCache({} tokens)", self.decoded.len())
+        write!(
+            f,
+            "TokenCache({} + {} tokens)",
+            self.decoded.len(),
+            self.previous.len()
+        )
     }
 }
 
-/// Distinct tokens a cache holds before it starts afresh.
-const CACHE_CAPACITY: usize = 4096;
+/// Distinct tokens a generation holds (the cache holds at most twice as
+/// many): ~1.4 KB each with its ~1.1 KB key.
+const CACHE_CAPACITY: usize = 1024;
 
 impl TokenCache {
     /// The decoded claims and fingerprint of `token`.
@@ -121,19 +131,38 @@ impl TokenCache {
         if let Some(&at) = self.index.get(key) {
             return &self.decoded[at];
         }
+        // Taken out of the previous generation before it may be dropped.
+        let kept = self.previous.remove_entry(key);
         if self.decoded.len() >= CACHE_CAPACITY {
-            self.index.clear();
-            self.decoded.clear();
+            self.retire_current();
         }
-        self.index.insert(Box::from(key), self.decoded.len());
-        let claims = token.claims();
-        let kept = claims.as_ref().map(KeptClaims::of).unwrap_or_default();
-        self.decoded.push(Decoded {
-            claims,
-            fingerprint: token.fingerprint().into(),
-            kept,
-        });
+        let (key, decoded) = match kept {
+            Some(kept) => kept,
+            None => {
+                let claims = token.claims();
+                let kept = claims.as_ref().map(KeptClaims::of).unwrap_or_default();
+                let decoded = Decoded {
+                    claims,
+                    fingerprint: token.fingerprint().into(),
+                    kept,
+                };
+                (Box::from(key), decoded)
+            }
+        };
+        self.index.insert(key, self.decoded.len());
+        self.decoded.push(decoded);
         &self.decoded[self.decoded.len() - 1]
+    }
+
+    /// The current generation becomes the previous one.
+    fn retire_current(&mut self) {
+        let mut decoded: Vec<Option<Decoded>> = self.decoded.drain(..).map(Some).collect();
+        self.previous.clear();
+        for (key, at) in self.index.drain() {
+            if let Some(entry) = decoded.get_mut(at).and_then(Option::take) {
+                self.previous.insert(key, entry);
+            }
+        }
     }
 }
 
@@ -1295,12 +1324,27 @@ mod tests {
         assert_eq!(first.claims, token.claims());
         assert_eq!(*first.fingerprint, token.fingerprint());
         assert_eq!(cache.decode(&token), &first);
-        for i in 0..CACHE_CAPACITY + 10 {
-            let other = BearerToken::new(&format!("t{i}")).expect("token");
-            cache.decode(&other);
+        let others: Vec<BearerToken> = (0..3 * CACHE_CAPACITY)
+            .map(|i| BearerToken::new(&format!("t{i}.p.s")).expect("token"))
+            .collect();
+        for (i, other) in others.iter().enumerate() {
+            cache.decode(other);
+            // A token in use survives every change of generation.
+            if i % 100 == 0 {
+                assert_eq!(cache.decode(&token), &first);
+            }
+            assert!(cache.index.len() <= CACHE_CAPACITY);
+            assert!(cache.previous.len() <= CACHE_CAPACITY);
+            assert_eq!(cache.index.len(), cache.decoded.len());
         }
-        assert!(cache.index.len() <= CACHE_CAPACITY);
-        assert_eq!(cache.index.len(), cache.decoded.len());
+        // The oldest were dropped; any token still decodes the same.
+        assert!(cache.index.len() + cache.previous.len() <= 2 * CACHE_CAPACITY);
+        assert!(!cache.previous.contains_key("t0.p.s") && !cache.index.contains_key("t0.p.s"));
+        assert_eq!(cache.decode(&others[0]).claims, others[0].claims());
+        assert_eq!(
+            *cache.decode(&others[0]).fingerprint,
+            others[0].fingerprint()
+        );
         assert!(!format!("{cache:?}").contains("abc"));
     }
 
