@@ -261,7 +261,7 @@ fn build_call(
     let operation = path
         .as_deref()
         .map(|p| operation::operation_template(method.as_deref(), p));
-    // Only the claims a call keeps are copied.
+    // The claims a call keeps are shared with the token cache, not copied.
     let app_id = claims
         .and_then(|c| c.app_id.clone())
         .or_else(|| obs.app_id.map(Arc::from));
