@@ -66,32 +66,6 @@ impl fmt::Debug for BearerToken {
 pub struct Decoded {
     pub claims: Result<Claims, TokenError>,
     pub fingerprint: Arc<str>,
-    /// The claims a call keeps, shared by every call of the token.
-    pub kept: KeptClaims,
-}
-
-/// Shared copies of the claims a call row holds: cloning one is a
-/// reference-count increment, not an allocation per call.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeptClaims {
-    pub app_id: Option<Arc<str>>,
-    pub tid: Option<Arc<str>>,
-    pub user: Option<Arc<str>>,
-    pub oid: Option<Arc<str>>,
-    pub amr: Option<Arc<[String]>>,
-}
-
-impl KeptClaims {
-    pub fn of(claims: &Claims) -> KeptClaims {
-        let shared = |value: &Option<String>| value.as_deref().map(Arc::from);
-        KeptClaims {
-            app_id: shared(&claims.app_id),
-            tid: shared(&claims.tid),
-            user: shared(&claims.user),
-            oid: shared(&claims.oid),
-            amr: claims.amr.as_deref().map(Arc::from),
-        }
-    }
 }
 
 /// Decodes each distinct token once: a gateway log repeats the same token
@@ -139,12 +113,9 @@ impl TokenCache {
         let (key, decoded) = match kept {
             Some(kept) => kept,
             None => {
-                let claims = token.claims();
-                let kept = claims.as_ref().map(KeptClaims::of).unwrap_or_default();
                 let decoded = Decoded {
-                    claims,
+                    claims: token.claims(),
                     fingerprint: token.fingerprint().into(),
-                    kept,
                 };
                 (Box::from(key), decoded)
             }
@@ -296,23 +267,25 @@ impl TokenError {
 }
 
 /// The claims pcmfa uses. String claims are trimmed; empty ones are absent.
+/// The ones a call row keeps are shared (`Arc`): every call of a token
+/// takes them from the token cache without copying.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Claims {
     /// `aud`; from an array, the Partner Center audience if present, else the first.
     pub aud: Option<String>,
     /// `appid` (v1) or `azp` (v2), lower-case.
-    pub app_id: Option<String>,
+    pub app_id: Option<Arc<str>>,
     pub idtyp: Option<String>,
     /// `scp` (an array of scopes is joined with spaces).
     pub scp: Option<String>,
     pub roles: Vec<String>,
     /// `upn`, else `unique_name`, else `preferred_username`.
-    pub user: Option<String>,
-    pub oid: Option<String>,
+    pub user: Option<Arc<str>>,
+    pub oid: Option<Arc<str>>,
     /// Tenant id, lower-case.
-    pub tid: Option<String>,
+    pub tid: Option<Arc<str>>,
     /// `amr` methods; None when absent (or not a string / array of strings).
-    pub amr: Option<Vec<String>>,
+    pub amr: Option<Arc<[String]>>,
     /// `ver` (`1.0` or `2.0`).
     pub ver: Option<String>,
 }
@@ -339,7 +312,8 @@ impl Claims {
                 .as_deref()
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case(v))
         };
-        let user = present(&self.scp) || present(&self.user) || idtyp_is("user");
+        let user =
+            present(self.scp.as_deref()) || present(self.user.as_deref()) || idtyp_is("user");
         let app = idtyp_is("app");
         match (user, app) {
             (true, true) => TokenAuth::Inconclusive,
@@ -348,7 +322,9 @@ impl Claims {
             },
             (false, true) => TokenAuth::AppOnly,
             // Without `idtyp`, only an app id or roles prove an app-only call.
-            (false, false) if present(&self.app_id) || !self.roles.is_empty() => TokenAuth::AppOnly,
+            (false, false) if present(self.app_id.as_deref()) || !self.roles.is_empty() => {
+                TokenAuth::AppOnly
+            }
             (false, false) => TokenAuth::Inconclusive,
         }
     }
@@ -366,8 +342,8 @@ impl Claims {
     }
 }
 
-fn present(s: &Option<String>) -> bool {
-    s.as_deref().is_some_and(|s| !s.trim().is_empty())
+fn present(s: Option<&str>) -> bool {
+    s.is_some_and(|s| !s.trim().is_empty())
 }
 
 fn is_partner_center_aud(aud: &str) -> bool {
@@ -691,16 +667,18 @@ impl RawClaims<'_> {
             aud: self.aud.and_then(Json::into_audience),
             app_id: string(self.appid)
                 .or_else(|| string(self.azp))
-                .map(ascii_lowercase),
+                .map(ascii_lowercase)
+                .map(Arc::from),
             idtyp: string(self.idtyp),
             scp: self.scp.and_then(Json::into_scopes),
             roles: self.roles.and_then(Json::into_list).unwrap_or_default(),
             user: string(self.upn)
                 .or_else(|| string(self.unique_name))
-                .or_else(|| string(self.preferred_username)),
-            oid: string(self.oid),
-            tid: string(self.tid).map(ascii_lowercase),
-            amr: self.amr.and_then(Json::into_list),
+                .or_else(|| string(self.preferred_username))
+                .map(Arc::from),
+            oid: string(self.oid).map(Arc::from),
+            tid: string(self.tid).map(ascii_lowercase).map(Arc::from),
+            amr: self.amr.and_then(Json::into_list).map(Arc::from),
             ver: string(self.ver),
         }
     }
@@ -845,7 +823,8 @@ mod tests {
         ];
         for &(name, amr, want_amr, mfa) in cases {
             let c = claims_of(&v1_user(amr)).unwrap_or_else(|e| panic!("{name}: {e}"));
-            let want_amr = want_amr.map(|a| a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            let want_amr =
+                want_amr.map(|a| a.iter().map(|s| s.to_string()).collect::<Arc<[String]>>());
             assert_eq!(c.amr, want_amr, "{name}");
             assert_eq!(c.auth(), TokenAuth::AppUser { mfa }, "{name}");
         }
@@ -865,7 +844,7 @@ mod tests {
                 user: Some("jane@contoso.onmicrosoft.com".into()),
                 oid: Some("0b8d1c7e-5f6a-4b3c-9d2e-1f0a9b8c7d6e".into()),
                 tid: Some(TID.into()),
-                amr: Some(vec!["pwd".into(), "mfa".into()]),
+                amr: Some(Arc::from(["pwd".to_string(), "mfa".to_string()])),
                 ver: Some("1.0".into()),
             }
         );

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::event::{Call, Observation, SignInFacts};
 use crate::formats::MFA_ERROR_CODE;
-use crate::token::{Claims, KeptClaims, TokenAuth, TokenCache};
+use crate::token::{Claims, TokenAuth, TokenCache};
 use crate::vocab::{AuthMode, EventKind, Evidence, MfaClaim, Verdict};
 use hosts::{is_partner_center_host, UrlParts, PARTNER_CENTER_APP_ID};
 
@@ -227,8 +227,6 @@ fn classify_api_call(
     };
 
     let fingerprint = token.map(|t| t.fingerprint.clone());
-    // Only decoded claims are kept (an undecodable token's are all empty).
-    let kept = token.filter(|t| t.claims.is_ok()).map(|t| &t.kept);
     let error_code = obs.error_code.take();
     Some(build_call(
         obs,
@@ -237,7 +235,7 @@ fn classify_api_call(
         judgement,
         Some((host, path)),
         error_code,
-        kept,
+        decoded,
         fingerprint,
     ))
 }
@@ -250,7 +248,7 @@ fn build_call(
     judgement: Judgement,
     target: Option<(Option<String>, Option<String>)>,
     error_code: Option<String>,
-    claims: Option<&KeptClaims>,
+    claims: Option<&Claims>,
     token_fingerprint: Option<Arc<str>>,
 ) -> Call {
     let (host, path) = target.unwrap_or((None, None));
