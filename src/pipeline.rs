@@ -39,9 +39,9 @@ use std::time::Instant;
 use crate::aggregate::{Aggregates, IntegrationRow, VerdictCounts};
 use crate::classify::{classify_with, Origin};
 use crate::error::Error;
-use crate::event::{Call, Reject, RejectReason};
+use crate::event::{Reject, RejectReason};
 use crate::evidence::held::{HeldCalls, DEFAULT_MAX_HELD_CALLS};
-use crate::evidence::lift::{may_improve, rejected_operation};
+use crate::evidence::lift::rejected_operation;
 use crate::evidence::{SideEvidence, SideFact};
 use crate::formats::timestamp::format_iso;
 use crate::formats::{
@@ -190,8 +190,7 @@ enum Work {
 /// What a chunk job found.
 #[derive(Default)]
 struct ChunkResult {
-    calls: Vec<Call>,
-    /// `calls`, packed for the writer once the worker has counted them.
+    /// The calls, packed for the writer as they are classified.
     packed: ChunkCalls,
     rejects: Vec<Reject>,
     /// Evidence for other records' calls (traces, token requests).
@@ -743,17 +742,14 @@ impl Reader<'_> {
         let source = source.clone();
         let max_record_bytes = self.config.max_record_bytes;
         self.pool.spawn(move || {
-            let result = process_chunk(&source, format, work, max_record_bytes, &shared);
-            let mut result = result;
+            let mut result = process_chunk(&source, format, work, max_record_bytes, &shared);
+            result.packed.seal();
             let slot = rayon::current_thread_index().unwrap_or(0) % shared.partials.len().max(1);
             if let Some(partial) = shared.partials.get(slot) {
                 let mut partial = partial.lock().unwrap_or_else(|e| e.into_inner());
                 // Calls that side evidence may change are counted once judged.
-                for call in result.calls.iter().filter(|c| !may_improve(c)) {
-                    partial.add(call);
-                }
+                result.packed.fold_final(&mut partial);
             }
-            result.packed = ChunkCalls::pack(std::mem::take(&mut result.calls));
             if let Some(side) = shared.side.get(slot) {
                 let mut side = side.lock().unwrap_or_else(|e| e.into_inner());
                 for fact in result.facts.drain(..) {
@@ -845,7 +841,7 @@ fn process_chunk(
                                 operation_id: operation.to_string(),
                             });
                         }
-                        result.calls.push(call)
+                        result.packed.push(call)
                     }
                     None => result.other += 1,
                 }
@@ -1043,7 +1039,7 @@ impl Ledger {
                 }
                 let entry = &mut self.files[*file];
                 entry.records += result.records;
-                entry.partner_center += result.calls.len() as u64 + result.packed.count;
+                entry.partner_center += result.packed.count;
                 entry.other += result.other;
                 entry.rejected += result.rejects.len() as u64;
                 if let Some(label) = result.labels.first() {

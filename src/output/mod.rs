@@ -32,7 +32,10 @@ mod tables;
 pub(crate) mod test_support;
 
 pub(crate) use atomic::AtomicFile;
-pub use calls::{calls_batch, calls_schema, CallsParquetWriter, Job, RunJobs, CALLS_FILE};
+pub use calls::{
+    calls_batch, calls_schema, CallColumns, CallsParquetWriter, ColumnSizes, Job, RunJobs,
+    CALLS_FILE,
+};
 pub(crate) use csv_file::{Cell, CsvFile};
 pub(crate) use csv_safe::restore as restore_csv_text;
 pub use hive::{PartitionedCallsWriter, CALLS_DIR, NO_DATE_PARTITION, SHARDS_DIR};

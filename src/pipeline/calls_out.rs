@@ -1,54 +1,98 @@
 //! A chunk's calls on their way to `calls.parquet`.
 //!
-//! The worker that classified a chunk also builds its record batch (so
-//! copying rows into Arrow buffers and freeing the `Call`s happens on every
-//! core, not on the writer thread), keeping as `Call`s only the few that side
-//! evidence may still change. The writer thread restores input order, holds
-//! those back (or counts them, over the hold limit) and hands the batch on;
+//! The worker that classifies a chunk also builds its record batch: each
+//! call is appended to the chunk's Arrow columns as soon as it is classified
+//! (its texts still in cache) and freed there, on every core, not on the
+//! writer thread; only the few that side evidence may still change are kept
+//! as `Call`s. The worker then folds the other rows into its aggregates from
+//! those columns. The writer thread restores input order, holds the kept
+//! calls back (or counts them, over the hold limit) and hands the batch on;
 //! the calls writer encodes its columns on the pool ([`PoolJobs`]).
 
+use std::cell::Cell;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, BooleanArray, UInt64Array};
+use arrow::array::{
+    Array, ArrayRef, BooleanArray, StringArray, TimestampMicrosecondArray, UInt64Array,
+};
 use arrow::compute::filter_record_batch;
 use arrow::record_batch::RecordBatch;
 
-use crate::aggregate::Aggregates;
+use crate::aggregate::{Aggregates, CallFacts};
 use crate::error::Error;
 use crate::event::Call;
 use crate::evidence::held::{HeldCalls, Offer};
 use crate::evidence::lift::may_improve;
 use crate::output::CALLS_FILE;
-use crate::output::{calls_batch, CallsParquetWriter, Job, PartitionedCallsWriter, RunJobs};
+use crate::output::{
+    CallColumns, CallsParquetWriter, ColumnSizes, Job, PartitionedCallsWriter, RunJobs,
+};
+use crate::vocab::{EventKind, Verdict};
+
+thread_local! {
+    /// How large this worker's last chunk's columns grew: the next chunk's
+    /// start that large, so they are not reallocated as they fill.
+    static LAST_SIZES: Cell<ColumnSizes> = Cell::new(ColumnSizes::default());
+}
 
 /// The calls of one chunk, packed by its worker.
 #[derive(Default)]
 pub(super) struct ChunkCalls {
+    /// The columns being filled, until [`seal`](Self::seal).
+    columns: Option<CallColumns>,
     /// Every call of the chunk, in input order.
     batch: Option<Result<RecordBatch, Error>>,
     /// Calls side evidence may change, with their row in `batch`.
     candidates: Vec<(usize, Call)>,
+    /// Verdict and kind of every row, for the aggregates.
+    kinds: Vec<(EventKind, Verdict)>,
     /// Rows of `batch`.
     pub(super) count: u64,
 }
 
 impl ChunkCalls {
-    /// Packs `calls` (on the worker).
-    pub(super) fn pack(calls: Vec<Call>) -> ChunkCalls {
-        if calls.is_empty() {
-            return ChunkCalls::default();
+    /// Appends `call` to the chunk's columns (on the worker, as soon as it
+    /// is classified) and frees it, unless side evidence may still change it.
+    pub(super) fn push(&mut self, call: Call) {
+        self.columns
+            .get_or_insert_with(|| {
+                CallColumns::with_capacity(&LAST_SIZES.with(Cell::get).with_room())
+            })
+            .push(&call);
+        self.kinds.push((call.event, call.verdict));
+        if may_improve(&call) {
+            self.candidates.push((self.count as usize, call));
         }
-        let batch = calls_batch(&calls);
-        let count = calls.len() as u64;
-        let candidates = calls
-            .into_iter()
-            .enumerate()
-            .filter(|(_, call)| may_improve(call))
-            .collect();
-        ChunkCalls {
-            batch: Some(batch),
-            candidates,
-            count,
+        self.count += 1;
+    }
+
+    /// Closes the columns into the chunk's record batch (on the worker).
+    pub(super) fn seal(&mut self) {
+        if let Some(columns) = self.columns.take() {
+            LAST_SIZES.with(|last| last.set(columns.sizes()));
+            self.batch = Some(columns.finish());
+        }
+    }
+
+    /// Folds the rows side evidence cannot change into `aggregates` (the
+    /// others are folded once judged), from the sealed columns.
+    pub(super) fn fold_final(&mut self, aggregates: &mut Aggregates) {
+        let Some(Ok(batch)) = &self.batch else {
+            return;
+        };
+        let facts = match FactColumns::of(batch) {
+            Ok(facts) => facts,
+            Err(e) => {
+                // The writer reports it.
+                self.batch = Some(Err(e));
+                return;
+            }
+        };
+        let mut candidates = self.candidates.iter().map(|(row, _)| *row).peekable();
+        for (row, &(event, verdict)) in self.kinds.iter().enumerate() {
+            if candidates.next_if_eq(&row).is_none() {
+                aggregates.add_facts(&facts.row(row, event, verdict));
+            }
         }
     }
 
@@ -114,6 +158,55 @@ impl ChunkCalls {
     }
 }
 
+/// The columns of a chunk's batch the aggregates read.
+struct FactColumns<'b> {
+    time: &'b TimestampMicrosecondArray,
+    integration: &'b StringArray,
+    app_id: &'b StringArray,
+    app_name: &'b StringArray,
+    tenant_id: &'b StringArray,
+    principal: &'b StringArray,
+    operation: &'b StringArray,
+}
+
+impl<'b> FactColumns<'b> {
+    fn of(batch: &'b RecordBatch) -> Result<FactColumns<'b>, Error> {
+        fn column<'b, A: Array + 'static>(
+            batch: &'b RecordBatch,
+            name: &str,
+        ) -> Result<&'b A, Error> {
+            batch
+                .column_by_name(name)
+                .and_then(|c| c.as_any().downcast_ref::<A>())
+                .ok_or_else(|| batch_error(format!("{name}: no such column of that type")))
+        }
+        Ok(FactColumns {
+            time: column(batch, "time")?,
+            integration: column(batch, "integration")?,
+            app_id: column(batch, "app_id")?,
+            app_name: column(batch, "app_name")?,
+            tenant_id: column(batch, "tenant_id")?,
+            principal: column(batch, "principal")?,
+            operation: column(batch, "operation")?,
+        })
+    }
+
+    fn row(&self, row: usize, event: EventKind, verdict: Verdict) -> CallFacts<'b> {
+        let text = |column: &'b StringArray| column.is_valid(row).then(|| column.value(row));
+        CallFacts {
+            time: self.time.is_valid(row).then(|| self.time.value(row)),
+            event,
+            verdict,
+            integration: self.integration.value(row),
+            app_id: text(self.app_id),
+            app_name: text(self.app_name),
+            tenant_id: text(self.tenant_id),
+            principal: text(self.principal),
+            operation: text(self.operation),
+        }
+    }
+}
+
 fn batch_error(e: impl std::fmt::Display) -> Error {
     Error::Parquet {
         path: CALLS_FILE.into(),
@@ -158,5 +251,76 @@ impl RunJobs for PoolJobs {
         use rayon::prelude::*;
         self.0
             .install(|| jobs.into_par_iter().for_each(|job| job()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::calls_batch;
+    use crate::output::test_support::{app_only_call, broken_call, sparse_call};
+    use crate::vocab::Evidence;
+
+    /// A call its app's token requests may still decide.
+    fn undecided_call() -> Call {
+        Call {
+            verdict: Verdict::Unknown,
+            evidence: Evidence::UndecodableToken,
+            source_record: 7,
+            ..broken_call()
+        }
+    }
+
+    fn chunk_of(calls: &[Call]) -> ChunkCalls {
+        let mut chunk = ChunkCalls::default();
+        calls.iter().cloned().for_each(|call| chunk.push(call));
+        chunk.seal();
+        chunk
+    }
+
+    #[test]
+    fn packed_calls_are_the_batch_of_the_calls_and_fold_all_but_the_candidates() {
+        let calls: Vec<Call> = (0..300)
+            .map(|i| match i % 4 {
+                0 => broken_call(),
+                1 => sparse_call(),
+                2 => app_only_call(),
+                _ => undecided_call(),
+            })
+            .map(|call| Call {
+                source_record: call.source_record + 1000,
+                ..call
+            })
+            .collect();
+        // Twice on one thread: the second chunk starts sized by the first.
+        for _ in 0..2 {
+            let mut chunk = chunk_of(&calls);
+            assert_eq!(chunk.count, 300);
+            let batch = chunk.batch.as_ref().unwrap().as_ref().unwrap();
+            assert_eq!(*batch, calls_batch(&calls).unwrap());
+            let candidates: Vec<usize> = chunk.candidates.iter().map(|(row, _)| *row).collect();
+            let expected: Vec<usize> = (0..300).filter(|i| may_improve(&calls[*i])).collect();
+            assert!(!expected.is_empty());
+            assert_eq!(candidates, expected);
+
+            let mut folded = Aggregates::default();
+            chunk.fold_final(&mut folded);
+            let mut direct = Aggregates::default();
+            calls
+                .iter()
+                .filter(|call| !may_improve(call))
+                .for_each(|call| direct.add(call));
+            assert_eq!(folded, direct);
+            assert_eq!(folded.totals.total(), 300 - expected.len() as u64);
+        }
+    }
+
+    #[test]
+    fn a_chunk_without_calls_has_no_batch() {
+        let mut chunk = chunk_of(&[]);
+        assert!(chunk.batch.is_none());
+        let mut folded = Aggregates::default();
+        chunk.fold_final(&mut folded);
+        assert_eq!(folded, Aggregates::default());
     }
 }
