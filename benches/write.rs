@@ -1,7 +1,8 @@
 //! Output: `CallsParquetWriter` writing classified calls into a temporary
 //! folder (create, batches, footer, fsync, rename), measured in rows and in
 //! bytes of Parquet written: row by row, and as the pipeline does it (each
-//! chunk's calls packed into a record batch, then written), on one thread.
+//! chunk's calls appended one by one to Arrow columns sized from the
+//! previous chunk, then written as a record batch), on one thread.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -11,7 +12,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pcmfa::classify::{classify, Origin};
 use pcmfa::event::Call;
 use pcmfa::formats::{parse_record, Format, Framing, Parsed, RecordKind};
-use pcmfa::output::{calls_batch, CallsParquetWriter, CALLS_FILE};
+use pcmfa::output::{CallColumns, CallsParquetWriter, ColumnSizes, CALLS_FILE};
 
 mod common;
 
@@ -58,8 +59,12 @@ fn write_calls(dir: &Path, calls: &[Call]) -> u64 {
 
 fn write_chunk_batches(dir: &Path, calls: &[Call]) -> u64 {
     let mut writer = CallsParquetWriter::create(dir).expect("create calls.parquet");
+    let mut sizes = ColumnSizes::default();
     for chunk in calls.chunks(CHUNK_CALLS) {
-        let batch = calls_batch(black_box(chunk)).expect("record batch");
+        let mut columns = CallColumns::with_capacity(&sizes.with_room());
+        chunk.iter().for_each(|call| columns.push(black_box(call)));
+        sizes = columns.sizes();
+        let batch = columns.finish().expect("record batch");
         writer.write_batch(batch).expect("write batch");
     }
     writer.finish().expect("finish calls.parquet")

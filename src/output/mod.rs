@@ -19,6 +19,7 @@
 //! Parquet output is deterministic: identical rows give identical bytes.
 
 mod atomic;
+mod call_columns;
 mod calls;
 mod csv_file;
 mod csv_safe;
@@ -32,10 +33,8 @@ mod tables;
 pub(crate) mod test_support;
 
 pub(crate) use atomic::AtomicFile;
-pub use calls::{
-    calls_batch, calls_schema, CallColumns, CallsParquetWriter, ColumnSizes, Job, RunJobs,
-    CALLS_FILE,
-};
+pub use call_columns::{CallColumns, ColumnSizes};
+pub use calls::{calls_batch, calls_schema, CallsParquetWriter, Job, RunJobs, CALLS_FILE};
 pub(crate) use csv_file::{Cell, CsvFile};
 pub(crate) use csv_safe::restore as restore_csv_text;
 pub use hive::{PartitionedCallsWriter, CALLS_DIR, NO_DATE_PARTITION, SHARDS_DIR};
