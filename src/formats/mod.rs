@@ -32,11 +32,13 @@ mod partner_requests;
 mod sign_in;
 mod text_log;
 pub mod timestamp;
+mod walk_path;
 
 use serde_json::Value;
 
 use crate::event::{Observation, RejectReason};
 use crate::evidence::{token_request, SideFact};
+use http_record::Streamed;
 
 pub use examples::example_of;
 pub use field_map::{Column, FieldMap, FieldMapError, FieldPath};
@@ -516,6 +518,31 @@ pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> P
             }
             Err(_) => Parsed::Reject(RejectReason::InvalidJson),
         };
+    }
+    if matches!(
+        format.records,
+        RecordKind::Auto | RecordKind::Http | RecordKind::Har
+    ) {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return Parsed::Reject(RejectReason::InvalidUtf8);
+        };
+        let kind = match format.records {
+            RecordKind::Auto => RecordKind::Http,
+            kind => kind,
+        };
+        match http_record::read_http_text(text, format.records == RecordKind::Auto) {
+            Ok(Streamed::Http(observation)) => {
+                return http_event(bytes, observation, format_label(format.framing, kind))
+            }
+            Ok(Streamed::Shaped) => {
+                return match serde_json::from_slice::<Value>(bytes) {
+                    Ok(Value::Object(record)) => read_object(&record, format, &FieldMap::EMPTY),
+                    _ => Parsed::Reject(RejectReason::InvalidJson),
+                }
+            }
+            Ok(Streamed::NeedsDoc) => {}
+            Err(_) => return Parsed::Reject(RejectReason::InvalidJson),
+        }
     }
     let doc = match json_doc::Doc::parse(bytes) {
         Ok(doc) => doc,
