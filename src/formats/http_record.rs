@@ -55,6 +55,11 @@ struct Finder<'t> {
     legacy_mfa_required: bool,
     is_mfa_compliant: Best<bool>,
     request_line: Best<(String, String)>,
+    /// Read by [`stream`]: JSON held as text is streamed too.
+    streaming: bool,
+    /// The record must be read as a `Doc` after all (JSON held as text that
+    /// a stream could not read as a `Doc` walk would).
+    needs_doc: bool,
 }
 
 /// Reads one HTTP record (a gateway log line or a HAR entry): `object` of `doc`.
@@ -237,7 +242,9 @@ impl Finder<'_> {
         let trimmed = text.trim();
         if trimmed.len() < MAX_NESTED_TEXT && (trimmed.starts_with('{') || trimmed.starts_with('['))
         {
-            if let Ok(nested) = Doc::parse_str(trimmed) {
+            if self.streaming {
+                self.stream_nested(trimmed, depth + 1, side);
+            } else if let Ok(nested) = Doc::parse_str(trimmed) {
                 self.visit_nested(&nested, depth + 1, side);
             }
         }
@@ -274,7 +281,8 @@ impl Finder<'_> {
     /// ordered as a sorted walk meets them.
     fn finish_in_order(self) -> (Observation, bool) {
         self.keys.give_back();
-        let mut unordered = self.method.unordered
+        let mut unordered = self.needs_doc
+            || self.method.unordered
             || self.url.unordered
             || self.path.unordered
             || self.user_agent.unordered

@@ -44,9 +44,10 @@ pub(in crate::formats) fn read_http_text(
     let mut finder = Finder {
         keys: KeyInfos::borrow(),
         text,
+        streaming: true,
         ..Finder::default()
     };
-    let mut walk = Walk::new(text, &mut finder);
+    let mut walk = Walk::new(text, false, &mut finder);
     walk.shaped_stops = shaped_stops;
     let flow = match walk.scanner.step() {
         Ok(Step::Object) => walk.object(0, Side::Either, DEPTH_BUDGET - 1),
@@ -67,6 +68,32 @@ pub(in crate::formats) fn read_http_text(
     })
 }
 
+impl Finder<'_> {
+    /// JSON held as text (`{` or `[` first), streamed too once checked to be
+    /// JSON (a `Doc` walk skips text that is not, and bodies cut short are
+    /// common). Where a `Doc` walk would read it differently (a repeated key),
+    /// the record is read as a `Doc`.
+    pub(super) fn stream_nested(&mut self, text: &str, depth: u16, side: Side) {
+        if Scanner::new(text).check_document().is_err() {
+            return;
+        }
+        let mut walk = Walk::new(text, true, self);
+        let flow = match walk.scanner.step() {
+            Ok(Step::Object) => walk.object(depth, side, DEPTH_BUDGET - 1),
+            Ok(Step::Array) => {
+                // As a `Doc` walk reads an array at the top: under the key "".
+                let key = walk.finder.keys.of("");
+                walk.array(&key, depth, key.side.unwrap_or(side), DEPTH_BUDGET - 1)
+            }
+            _ => Err(NotJson),
+        };
+        let whole = flow.and_then(|flow| walk.scanner.end().map(|_| flow));
+        if whole != Ok(Flow::Done) {
+            self.needs_doc = true;
+        }
+    }
+}
+
 /// How a walk ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Flow {
@@ -80,19 +107,22 @@ enum Flow {
 /// is read as a `Doc`.
 const OPEN_KEYS: usize = 64;
 
-struct Walk<'a, 'f> {
+struct Walk<'a, 'f, 't> {
     text: &'a str,
+    /// Walking JSON held as text inside the record.
+    inner: bool,
     scanner: Scanner<'a>,
-    finder: &'f mut Finder<'a>,
+    finder: &'f mut Finder<'t>,
     shaped_stops: bool,
     open_keys: [&'a str; OPEN_KEYS],
     open: usize,
 }
 
-impl<'a, 'f> Walk<'a, 'f> {
-    fn new(text: &'a str, finder: &'f mut Finder<'a>) -> Walk<'a, 'f> {
+impl<'a, 'f, 't> Walk<'a, 'f, 't> {
+    fn new(text: &'a str, inner: bool, finder: &'f mut Finder<'t>) -> Walk<'a, 'f, 't> {
         Walk {
             text,
+            inner,
             scanner: Scanner::new(text),
             finder,
             shaped_stops: false,
@@ -122,7 +152,11 @@ impl<'a, 'f> Walk<'a, 'f> {
                 return Ok(Flow::Shaped);
             }
             let start = raw_key.as_ptr() as usize - self.text.as_ptr() as usize;
-            self.finder.place.push_key(start, raw_key.len());
+            if self.inner {
+                self.finder.place.push_inner_key(start, raw_key);
+            } else {
+                self.finder.place.push_key(start, raw_key.len());
+            }
             let flow = self.member(&key, depth, key.side.unwrap_or(side), budget)?;
             self.finder.place.pop();
             if flow != Flow::Done {

@@ -97,6 +97,9 @@ fn repeated_keys_and_other_roots_go_to_the_doc() {
         r#"{"request":{"headers":{}},"request":5}"#,
         // Two spellings of one key.
         r#"{"url":"https://a.example/","\u0075rl":"https://b.example/"}"#,
+        r#"{"status":401,"body":"{\"code\":1,\"code\":2}"}"#,
+        // Keys of JSON held as text that share their first 8 bytes.
+        r#"{"status":401,"body":"{\"x\":{\"description1\":{\"code\":\"1\"},\"description2\":{\"code\":\"2\"}}}"}"#,
         // Not an object.
         r#"[{"url":"https://api.partnercenter.microsoft.com/x"}]"#,
         r#""text""#,
@@ -119,7 +122,11 @@ fn ties_are_decided_as_a_sorted_walk_decides_them() {
         r#"{"z":{"Host":"graph.microsoft.com"},"a":{"Host":"login.example"}}"#,
         r#"{"z":{"h":[{"name":"Host","value":"b.example"}]},"a":{"h":[{"name":"Host","value":"a.example"}]}}"#,
         r#"{"h":[{"name":"x-request-id","value":"2"},{"name":"x-request-id","value":"1"}]}"#,
-        r#"{"status":401,"body":"{\"code\":900421"}"#,
+        r#"{"body":"{\"b\":{\"code\":\"B\"},\"a\":{\"code\":\"A\"}}","status":500}"#,
+        r#"{"body":"[{\"code\":\"B\"},{\"code\":\"A\"}]","status":500}"#,
+        // Text that looks like JSON and is not: skipped, as a `Doc` walk skips it.
+        r#"{"status":401,"body":"{\"code\":\"1\"","errorCode":"2"}"#,
+        r#"{"status":401,"body":"{\"items\":[...],\"code\":\"1\"}","errorCode":"2"}"#,
         r#"{"b":{"body":"{\"code\":\"B\"}"},"a":{"body":"{\"code\":\"A\"}"},"status":500}"#,
     ] {
         assert!(is_read(&streamed(record)), "{record}");

@@ -379,3 +379,34 @@ proptest::proptest! {
         proptest::prop_assert_eq!(key_order(&a, &b), a.cmp(&b));
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+    /// Checking a text accepts exactly what reading it accepts.
+    #[test]
+    fn checking_accepts_what_reading_accepts(
+        value in json_value(),
+        mutations in proptest::collection::vec(mutation(), 0..4),
+    ) {
+        let mut text = serde_json::to_vec(&value).unwrap_or_default();
+        for mutation in &mutations {
+            mutate(&mut text, mutation);
+        }
+        if let Ok(text) = std::str::from_utf8(&text) {
+            let checked = super::Scanner::new(text).check_document().is_ok();
+            proptest::prop_assert_eq!(checked, Doc::parse_str(text).is_ok(), "{}", text);
+        }
+    }
+}
+
+#[test]
+fn checking_counts_nesting_as_reading_does() {
+    for depth in [126, 127, 128, 129] {
+        for (open, close) in [("[", "]"), (r#"{"a":"#, "}")] {
+            let text = format!("{}1{}", open.repeat(depth), close.repeat(depth));
+            let checked = super::Scanner::new(&text).check_document().is_ok();
+            assert_eq!(checked, Doc::parse_str(&text).is_ok(), "{depth} {open}");
+        }
+    }
+}

@@ -198,6 +198,47 @@ impl<'a> Scanner<'a> {
         self.value(builder, budget)
     }
 
+    /// Checks that the whole text is one JSON value, building nothing.
+    pub(super) fn check_document(mut self) -> Scan<()> {
+        self.skip_value(DEPTH_BUDGET)?;
+        self.end()
+    }
+
+    /// Steps over one value, with `budget` as [`Scanner::value`] counts it.
+    fn skip_value(&mut self, budget: u8) -> Scan<()> {
+        self.skip_whitespace();
+        match self.peek().ok_or(NotJson)? {
+            b'{' => {
+                let budget = budget - 1;
+                if budget == 0 {
+                    return Err(NotJson);
+                }
+                self.at += 1;
+                let mut next = self.first_key()?;
+                while next.is_some() {
+                    self.skip_value(budget)?;
+                    next = self.next_key()?;
+                }
+                Ok(())
+            }
+            b'[' => {
+                let budget = budget - 1;
+                if budget == 0 {
+                    return Err(NotJson);
+                }
+                self.at += 1;
+                if self.first_item() {
+                    self.skip_value(budget)?;
+                    while self.next_item()? {
+                        self.skip_value(budget)?;
+                    }
+                }
+                Ok(())
+            }
+            _ => self.leaf().map(drop),
+        }
+    }
+
     /// Nothing but whitespace is left.
     pub(super) fn end(&mut self) -> Scan<()> {
         self.skip_whitespace();

@@ -26,6 +26,10 @@ enum Step {
     Root,
     /// A key: its byte range in the record's text.
     Key { start: u32, len: u32 },
+    /// A key of JSON the record holds as text (a body): where it starts in
+    /// that text, and its first bytes (the text is gone by the time places
+    /// are compared).
+    Inner { start: u32, head: u64 },
     /// An array item.
     Item(u32),
 }
@@ -39,6 +43,20 @@ impl Place {
             _ => Step::Root,
         };
         self.push(step);
+    }
+
+    /// One level down, under `key` starting at `start` of JSON held as text.
+    pub fn push_inner_key(&mut self, start: usize, key: &str) {
+        // Big-endian, zero-padded: ordered as the keys' first 8 bytes are
+        // (JSON keys hold no raw NUL byte).
+        let mut head = [0u8; 8];
+        let len = key.len().min(8);
+        head[..len].copy_from_slice(&key.as_bytes()[..len]);
+        let start = u32::try_from(start).unwrap_or(u32::MAX);
+        self.push(Step::Inner {
+            start,
+            head: u64::from_be_bytes(head),
+        });
     }
 
     /// One level down, at item `index` of an array.
@@ -82,6 +100,10 @@ impl Place {
                         text.get(start..start + *len as usize)
                     };
                     Some(key(s, l)?.cmp(key(t, m)?))
+                }
+                // Keys of one text sharing their first 8 bytes: unordered.
+                (Step::Inner { head: h, .. }, Step::Inner { head: k, .. }) if h != k => {
+                    Some(h.cmp(k))
                 }
                 (Step::Item(i), Step::Item(j)) => Some(i.cmp(j)),
                 _ => None,
@@ -170,6 +192,25 @@ mod tests {
         best.offer(0, 2, &request, text, "1");
         best.offer(0, 3, &outer, text, "deeper");
         assert_eq!(best.take(), Some("1"));
+    }
+
+    #[test]
+    fn keys_of_json_held_as_text_order_by_their_first_bytes() {
+        let inner = |start: usize, key: &str| {
+            let mut place = Place::default();
+            place.push_key(0, 4);
+            place.push_inner_key(start, key);
+            place
+        };
+        let text = "body";
+        let code = inner(2, "code");
+        assert_eq!(code.order(&inner(20, "codes"), text), Some(Ordering::Less));
+        assert_eq!(code.order(&inner(20, "cod"), text), Some(Ordering::Greater));
+        assert_eq!(code.order(&inner(20, "description"), text), Some(Ordering::Less));
+        assert_eq!(code.order(&code, text), Some(Ordering::Equal));
+        // Same first 8 bytes, other keys: cannot tell.
+        let long = inner(2, "description1");
+        assert_eq!(long.order(&inner(30, "description2"), text), None);
     }
 
     #[test]
