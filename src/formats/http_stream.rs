@@ -26,7 +26,7 @@ use crate::event::Observation;
 /// What reading a record as it is scanned gave.
 pub(in crate::formats) enum Streamed {
     /// An HTTP record, read exactly as its `Doc` reads.
-    Http(Observation),
+    Http(Box<Observation>),
     /// A top-level key hints at another kind of record (asked for with `shaped_stops`).
     Shaped,
     /// Not an object, a repeated key, or candidates that could not be
@@ -60,9 +60,9 @@ pub(in crate::formats) fn read_http_text(
         }
         Ok(flow)
     });
-    let (observation, order_sensitive) = finder.finish_in_order();
+    let (observation, unordered) = finder.finish_in_order();
     Ok(match flow? {
-        Flow::Done if !order_sensitive => Streamed::Http(observation),
+        Flow::Done if !unordered => Streamed::Http(Box::new(observation)),
         Flow::Shaped => Streamed::Shaped,
         _ => Streamed::NeedsDoc,
     })
@@ -233,12 +233,13 @@ impl<'a, 'f, 't> Walk<'a, 'f, 't> {
                 Some(b'[') => {
                     Doc::read_value(&mut self.scanner, budget)?;
                 }
-                _ => match self.scanner.step()? {
-                    Step::Leaf(leaf @ (Node::Str(_) | Node::Number(_) | Node::Bool(_))) => {
+                _ => {
+                    if let Step::Leaf(leaf @ (Node::Str(_) | Node::Number(_) | Node::Bool(_))) =
+                        self.scanner.step()?
+                    {
                         self.finder.leaf(key, &leaf, depth, side)
                     }
-                    _ => {}
-                },
+                }
             }
             if !self.scanner.next_item()? {
                 break;

@@ -564,12 +564,12 @@ pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> P
     match format.records {
         RecordKind::Auto if !may_be_other_kind => http_event(
             bytes,
-            http_record::read_http(&doc, root),
+            Box::new(http_record::read_http(&doc, root)),
             format_label(format.framing, RecordKind::Http),
         ),
         RecordKind::Http | RecordKind::Har => http_event(
             bytes,
-            http_record::read_http(&doc, root),
+            Box::new(http_record::read_http(&doc, root)),
             format_label(format.framing, format.records),
         ),
         _ => match serde_json::from_slice::<Value>(bytes) {
@@ -583,7 +583,7 @@ pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> P
 /// An HTTP record read on the fast path: a Partner Center call, or a token
 /// request to Entra ID (evidence about an app, not a call), read again as a
 /// `Value` for its body: token requests are few.
-fn http_event(bytes: &[u8], observation: Observation, label: &'static str) -> Parsed {
+fn http_event(bytes: &[u8], observation: Box<Observation>, label: &'static str) -> Parsed {
     if token_request::targets_token_endpoint(&observation) {
         if let Ok(Value::Object(record)) = serde_json::from_slice::<Value>(bytes) {
             if let Some(request) = token_request::from_json_record(&record, &observation) {
@@ -591,7 +591,7 @@ fn http_event(bytes: &[u8], observation: Observation, label: &'static str) -> Pa
             }
         }
     }
-    Parsed::Event(Box::new(observation), label)
+    Parsed::Event(observation, label)
 }
 
 /// Every top-level key (normalised) that [`recognise`] looks at: a record

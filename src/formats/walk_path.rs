@@ -206,7 +206,10 @@ mod tests {
         let code = inner(2, "code");
         assert_eq!(code.order(&inner(20, "codes"), text), Some(Ordering::Less));
         assert_eq!(code.order(&inner(20, "cod"), text), Some(Ordering::Greater));
-        assert_eq!(code.order(&inner(20, "description"), text), Some(Ordering::Less));
+        assert_eq!(
+            code.order(&inner(20, "description"), text),
+            Some(Ordering::Less)
+        );
         assert_eq!(code.order(&code, text), Some(Ordering::Equal));
         // Same first 8 bytes, other keys: cannot tell.
         let long = inner(2, "description1");
