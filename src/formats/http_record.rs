@@ -16,6 +16,7 @@ use super::http_keys::{Field, KeyInfo, KeyInfos, Side};
 use super::json_doc::{Doc, Node};
 use super::keys::{contains_ignore_case, contains_number};
 use super::timestamp::{from_epoch_number, parse_timestamp};
+use super::walk_path::{Best, Place};
 use crate::classify::hosts::{is_partner_center_host, normalize_host_owned, UrlParts};
 use crate::event::Observation;
 use crate::token::BearerToken;
@@ -26,36 +27,16 @@ pub const MFA_ERROR_CODE: &str = "900421";
 /// JSON nested as text is read only below this size.
 pub(super) const MAX_NESTED_TEXT: usize = 1 << 20;
 
-/// A candidate value with its rank and depth.
-struct Best<T> {
-    value: Option<(u8, u16, T)>,
-}
-
-impl<T> Default for Best<T> {
-    fn default() -> Self {
-        Best { value: None }
-    }
-}
-
-impl<T> Best<T> {
-    fn offer(&mut self, rank: u8, depth: u16, value: T) {
-        let better = match &self.value {
-            None => true,
-            Some((r, d, _)) => (rank, depth) < (*r, *d),
-        };
-        if better {
-            self.value = Some((rank, depth, value));
-        }
-    }
-    fn take(self) -> Option<T> {
-        self.value.map(|(_, _, v)| v)
-    }
-}
-
 #[derive(Default)]
-struct Finder {
+struct Finder<'t> {
     /// Field names already classified on this thread.
     keys: KeyInfos,
+    /// The record's text, which [`Place`]s point into.
+    text: &'t str,
+    /// Where the walk is (kept by a walk that meets keys as written, to
+    /// choose between candidates as a sorted walk would; a sorted walk leaves
+    /// it at the top, so the first candidate met wins).
+    place: Place,
     method: Best<String>,
     url: Best<String>,
     path: Best<String>,
@@ -64,13 +45,21 @@ struct Finder {
     request_id: Best<String>,
     status: Best<u16>,
     time: Best<i64>,
-    /// Host candidates: (rank, depth, host).
-    hosts: Vec<(u8, u16, String)>,
-    bearer: Option<BearerToken>,
-    error_code: Option<String>,
+    /// Host candidates: (rank, depth, place, host).
+    hosts: Vec<(u8, u16, Place, String)>,
+    bearer: Best<BearerToken>,
+    /// 900421 was found (it wins over any other code).
+    mfa_error: bool,
+    /// Otherwise the first error code found.
+    error_code: Best<String>,
     legacy_mfa_required: bool,
-    is_mfa_compliant: Option<bool>,
-    request_line: Option<(String, String)>,
+    is_mfa_compliant: Best<bool>,
+    request_line: Best<(String, String)>,
+    /// Read by [`stream`]: JSON held as text is streamed too.
+    streaming: bool,
+    /// The record must be read as a `Doc` after all (JSON held as text that
+    /// a stream could not read as a `Doc` walk would).
+    needs_doc: bool,
 }
 
 /// Reads one HTTP record (a gateway log line or a HAR entry): `object` of `doc`.
@@ -95,7 +84,7 @@ pub fn read_http_object(record: &serde_json::Map<String, serde_json::Value>) -> 
     observation
 }
 
-impl Finder {
+impl Finder<'_> {
     fn walk_object(&mut self, doc: &Doc<'_>, object: &Node<'_>, depth: u16, side: Side) {
         for (key, value) in doc.entries(object) {
             self.visit(doc, key, value, depth, side);
@@ -112,12 +101,7 @@ impl Finder {
                     match item {
                         Node::Object { .. } => {
                             // `[{"name": "Authorization", "value": "Bearer ..."}]`
-                            match (doc.get(item, "name"), doc.get(item, "value")) {
-                                (Some(Node::Str(name)), Some(v)) => {
-                                    self.visit(doc, name, v, depth + 1, inner)
-                                }
-                                _ => self.walk_object(doc, item, depth + 1, inner),
-                            }
+                            self.array_object(doc, item, depth, inner)
                         }
                         // Go-style headers (`{"Authorization": ["Bearer ..."]}`, Caddy).
                         Node::Str(_) | Node::Number(_) | Node::Bool(_) => {
@@ -132,22 +116,28 @@ impl Finder {
         }
     }
 
+    /// An object in an array: a header in HAR form, or any other object.
+    fn array_object(&mut self, doc: &Doc<'_>, item: &Node<'_>, depth: u16, side: Side) {
+        match (doc.get(item, "name"), doc.get(item, "value")) {
+            (Some(Node::Str(name)), Some(v)) => self.visit(doc, name, v, depth + 1, side),
+            _ => self.walk_object(doc, item, depth + 1, side),
+        }
+    }
+
     fn leaf(&mut self, key: &KeyInfo, value: &Node<'_>, depth: u16, side: Side) {
         if key.is_inert() {
             return;
         }
         if key.authorization {
-            if let Node::Str(text) = value {
-                if self.bearer.is_none() {
-                    self.bearer = BearerToken::from_authorization(text);
-                }
+            if let Some(token) = value.as_str().and_then(BearerToken::from_authorization) {
+                self.bearer.offer(0, 0, &self.place, self.text, token);
             }
             // Never read an Authorization value as anything else.
             return;
         }
         if key.mfa_compliant {
             if let Some(b) = value.as_bool_text() {
-                self.is_mfa_compliant.get_or_insert(b);
+                self.is_mfa_compliant.offer(0, 0, &self.place, self.text, b);
             }
             return;
         }
@@ -161,11 +151,9 @@ impl Finder {
             self.error_signals(key, value, depth, side);
         }
         if key.request {
-            if let Node::Str(line) = value {
-                self.request_line = self
-                    .request_line
-                    .take()
-                    .or_else(|| parse_request_line(line));
+            if let Some(request) = value.as_str().and_then(parse_request_line) {
+                self.request_line
+                    .offer(0, 0, &self.place, self.text, request);
             }
             return;
         }
@@ -176,7 +164,8 @@ impl Finder {
             Field::Status => {
                 if side != Side::Request {
                     if let Some(status) = value.as_status() {
-                        self.status.offer(rank, depth, status);
+                        self.status
+                            .offer(rank, depth, &self.place, self.text, status);
                     }
                 }
             }
@@ -187,21 +176,22 @@ impl Finder {
                     _ => None,
                 };
                 if let Some(micros) = micros {
-                    self.time.offer(rank, depth, micros);
+                    self.time.offer(rank, depth, &self.place, self.text, micros);
                 }
             }
             Field::Host => {
                 if let Some(text) = value.as_text() {
-                    self.hosts.push((rank, depth, text));
+                    self.hosts.push((rank, depth, self.place, text));
                 }
             }
             Field::Url => {
                 if let Some(text) = value.as_text() {
                     // `split_url`'s host, without copying out the path.
                     if let Some(host) = UrlParts::parse(&text).host() {
-                        self.hosts.push((rank, depth, host.to_ascii_lowercase()));
+                        self.hosts
+                            .push((rank, depth, self.place, host.to_ascii_lowercase()));
                     }
-                    self.url.offer(rank, depth, text);
+                    self.url.offer(rank, depth, &self.place, self.text, text);
                 }
             }
             Field::Method
@@ -217,7 +207,7 @@ impl Finder {
                     _ => &mut self.request_id,
                 };
                 if let Some(text) = value.as_text() {
-                    slot.offer(rank, depth, text);
+                    slot.offer(rank, depth, &self.place, self.text, text);
                 }
             }
         }
@@ -236,7 +226,7 @@ impl Finder {
                     return;
                 }
                 if contains_number(text, MFA_ERROR_CODE) {
-                    self.error_code = Some(MFA_ERROR_CODE.to_string());
+                    self.mfa_error = true;
                 }
                 if contains_ignore_case(text, "mfa required") {
                     self.legacy_mfa_required = true;
@@ -252,7 +242,9 @@ impl Finder {
         let trimmed = text.trim();
         if trimmed.len() < MAX_NESTED_TEXT && (trimmed.starts_with('{') || trimmed.starts_with('['))
         {
-            if let Ok(nested) = Doc::parse_str(trimmed) {
+            if self.streaming {
+                self.stream_nested(trimmed, depth + 1, side);
+            } else if let Ok(nested) = Doc::parse_str(trimmed) {
                 self.visit_nested(&nested, depth + 1, side);
             }
         }
@@ -273,40 +265,77 @@ impl Finder {
             return;
         }
         // 900421 wins over any other code; otherwise the first code stays.
-        if code == MFA_ERROR_CODE || self.error_code.is_none() {
-            self.error_code = Some(code.to_string());
+        if code == MFA_ERROR_CODE {
+            self.mfa_error = true;
+        } else {
+            self.error_code
+                .offer(0, 0, &self.place, self.text, code.to_string());
         }
     }
 
     fn finish(self) -> Observation {
+        self.finish_in_order().0
+    }
+
+    /// The observation, and whether two of its candidates could not be
+    /// ordered as a sorted walk meets them.
+    fn finish_in_order(self) -> (Observation, bool) {
         self.keys.give_back();
+        let mut unordered = self.needs_doc
+            || self.method.unordered
+            || self.url.unordered
+            || self.path.unordered
+            || self.user_agent.unordered
+            || self.correlation.unordered
+            || self.request_id.unordered
+            || self.status.unordered
+            || self.time.unordered
+            || self.bearer.unordered
+            || self.error_code.unordered
+            || self.is_mfa_compliant.unordered
+            || self.request_line.unordered;
         let url = self.url.take();
         let mut method = self.method.take();
         let mut path = self.path.take();
-        if let Some((m, p)) = self.request_line {
+        if let Some((m, p)) = self.request_line.take() {
             method.get_or_insert(m);
             path.get_or_insert(p);
         }
         // The Partner Center host wins; otherwise the best-known name.
         let mut hosts = self.hosts;
-        hosts.sort_by_key(|(rank, depth, _)| (*rank, *depth));
+        if hosts.len() > 1 {
+            let text = self.text;
+            hosts.sort_by(|(r, d, p, _), (s, e, q, _)| {
+                (r, d).cmp(&(s, e)).then_with(|| {
+                    p.order(q, text).unwrap_or_else(|| {
+                        unordered = true;
+                        std::cmp::Ordering::Equal
+                    })
+                })
+            });
+        }
         let chosen = hosts
             .iter()
-            .position(|(_, _, h)| is_partner_center_host(h))
+            .position(|(_, _, _, h)| is_partner_center_host(h))
             .or((!hosts.is_empty()).then_some(0));
-        let host = chosen.and_then(|i| normalize_host_owned(hosts.swap_remove(i).2));
+        let host = chosen.and_then(|i| normalize_host_owned(hosts.swap_remove(i).3));
         let status = self.status.take();
-        Observation {
+        let observation = Observation {
             time: self.time.take(),
             url,
             host,
             method,
             path,
             status,
-            bearer: self.bearer,
+            bearer: self.bearer.take(),
             // A code in a successful response is data, not an error.
-            error_code: self.error_code.filter(|_| status.is_none_or(|s| s >= 400)),
-            is_mfa_compliant: self.is_mfa_compliant,
+            error_code: if self.mfa_error {
+                Some(MFA_ERROR_CODE.to_string())
+            } else {
+                self.error_code.take()
+            }
+            .filter(|_| status.is_none_or(|s| s >= 400)),
+            is_mfa_compliant: self.is_mfa_compliant.take(),
             legacy_mfa_required: self.legacy_mfa_required && matches!(status, Some(401 | 403)),
             correlation_id: self.correlation.take().map(|mut c| {
                 c.make_ascii_lowercase();
@@ -315,7 +344,8 @@ impl Finder {
             request_id: self.request_id.take(),
             user_agent: self.user_agent.take(),
             ..Observation::default()
-        }
+        };
+        (observation, unordered)
     }
 }
 
@@ -329,6 +359,10 @@ pub(super) fn parse_request_line(line: &str) -> Option<(String, String)> {
     }
     Some((method.to_ascii_uppercase(), target.to_string()))
 }
+
+#[path = "http_stream.rs"]
+mod stream;
+pub(super) use stream::{read_http_text, Streamed};
 
 #[cfg(test)]
 #[path = "http_record_tests.rs"]

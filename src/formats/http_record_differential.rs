@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::super::http_record_oracle;
 use super::super::json_doc::Doc;
-use super::read_http;
+use super::{read_http, read_http_text, Streamed};
 use crate::formats::test_support::app_user_token;
 
 /// Everything an observation holds, the token compared as itself.
@@ -20,6 +20,15 @@ fn same(record: &str) {
     let new = read_http(&doc, doc.root());
     assert_eq!(format!("{new:?}"), format!("{old:?}"), "{record}");
     assert!(new.bearer == old.bearer, "bearer differs: {record}");
+    // Read as it streams, it reads the same or goes to the `Doc`.
+    match read_http_text(record, false) {
+        Ok(Streamed::Http(streamed)) => {
+            assert_eq!(format!("{streamed:?}"), format!("{old:?}"), "{record}");
+            assert!(streamed.bearer == old.bearer, "bearer differs: {record}");
+        }
+        Ok(Streamed::NeedsDoc) => {}
+        Ok(Streamed::Shaped) | Err(_) => panic!("{record}"),
+    }
 }
 
 /// Keys as logs spell them, several mapping to the same field and rank.

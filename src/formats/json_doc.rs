@@ -130,13 +130,25 @@ impl<'a> Doc<'a> {
 
     /// Parses JSON held in a string.
     pub fn parse_str(text: &'a str) -> Result<Doc<'a>, NotJson> {
+        Doc::build(|builder| Scanner::new(text).document(builder))
+    }
+
+    /// The value `scanner` is at, read whole with `budget` levels of nesting
+    /// left (a container met by a walk that reads the rest as it goes).
+    pub(super) fn read_value(scanner: &mut Scanner<'a>, budget: u8) -> Result<Doc<'a>, NotJson> {
+        Doc::build(|builder| scanner.value_into(builder, budget))
+    }
+
+    fn build(
+        read: impl FnOnce(&mut Builder<'a>) -> Result<Node<'a>, NotJson>,
+    ) -> Result<Doc<'a>, NotJson> {
         let mut builder = Builder {
             items: spare_items(),
             entries: spare_entries(),
             open_items: spare_items(),
             open_entries: spare_entries(),
         };
-        let root = Scanner::new(text).document(&mut builder);
+        let root = read(&mut builder);
         let Builder {
             items,
             entries,
@@ -257,4 +269,4 @@ fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 #[cfg(test)]
 #[path = "json_doc_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -230,7 +230,7 @@ fn edges_read_like_serde_json_value() {
 }
 
 /// Pieces that make valid and broken JSON when strung together.
-const PIECES: &[&str] = &[
+pub(in crate::formats) const PIECES: &[&str] = &[
     "{",
     "}",
     "[",
@@ -268,10 +268,11 @@ const PIECES: &[&str] = &[
 ];
 
 /// Bytes that break JSON in interesting ways when dropped into it.
-const NOISE: &[u8] = b"{}[],:\"\\ \t\n\r0123456789-+.eEtrufalsn\x00\x01\x1f\x7f\xc3\xa9\xff";
+pub(in crate::formats) const NOISE: &[u8] =
+    b"{}[],:\"\\ \t\n\r0123456789-+.eEtrufalsn\x00\x01\x1f\x7f\xc3\xa9\xff";
 
 /// A generated JSON value, with strings that need escapes.
-fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+pub(in crate::formats) fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
     use proptest::prelude::*;
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -293,14 +294,14 @@ fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
 
 /// One change to a text: a byte dropped, replaced or inserted, or the text cut.
 #[derive(Debug, Clone)]
-enum Mutation {
+pub(in crate::formats) enum Mutation {
     Drop(usize),
     Replace(usize, u8),
     Insert(usize, u8),
     Cut(usize),
 }
 
-fn mutate(text: &mut Vec<u8>, mutation: &Mutation) {
+pub(in crate::formats) fn mutate(text: &mut Vec<u8>, mutation: &Mutation) {
     let at = |i: usize, len: usize| if len == 0 { 0 } else { i % len };
     match *mutation {
         Mutation::Drop(i) if !text.is_empty() => {
@@ -319,7 +320,7 @@ fn mutate(text: &mut Vec<u8>, mutation: &Mutation) {
     }
 }
 
-fn mutation() -> impl proptest::strategy::Strategy<Value = Mutation> {
+pub(in crate::formats) fn mutation() -> impl proptest::strategy::Strategy<Value = Mutation> {
     use proptest::prelude::*;
     let noise = proptest::sample::select(NOISE.to_vec());
     prop_oneof![
@@ -376,5 +377,36 @@ proptest::proptest! {
     #[test]
     fn key_order_is_str_order(a in "[a-cA\"é]{0,4}", b in "[a-cA\"é]{0,4}") {
         proptest::prop_assert_eq!(key_order(&a, &b), a.cmp(&b));
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+    /// Checking a text accepts exactly what reading it accepts.
+    #[test]
+    fn checking_accepts_what_reading_accepts(
+        value in json_value(),
+        mutations in proptest::collection::vec(mutation(), 0..4),
+    ) {
+        let mut text = serde_json::to_vec(&value).unwrap_or_default();
+        for mutation in &mutations {
+            mutate(&mut text, mutation);
+        }
+        if let Ok(text) = std::str::from_utf8(&text) {
+            let checked = super::Scanner::new(text).check_document().is_ok();
+            proptest::prop_assert_eq!(checked, Doc::parse_str(text).is_ok(), "{}", text);
+        }
+    }
+}
+
+#[test]
+fn checking_counts_nesting_as_reading_does() {
+    for depth in [126, 127, 128, 129] {
+        for (open, close) in [("[", "]"), (r#"{"a":"#, "}")] {
+            let text = format!("{}1{}", open.repeat(depth), close.repeat(depth));
+            let checked = super::Scanner::new(&text).check_document().is_ok();
+            assert_eq!(checked, Doc::parse_str(&text).is_ok(), "{depth} {open}");
+        }
     }
 }

@@ -35,7 +35,16 @@ impl std::error::Error for NotJson {}
 type Scan<T> = Result<T, NotJson>;
 
 /// serde_json's recursion budget: a container entered with 1 left fails.
-const DEPTH_BUDGET: u8 = 128;
+pub(super) const DEPTH_BUDGET: u8 = 128;
+
+/// What [`Scanner::step`] met.
+pub(super) enum Step<'a> {
+    Leaf(Node<'a>),
+    /// Its `{` taken.
+    Object,
+    /// Its `[` taken.
+    Array,
+}
 
 pub(super) struct Scanner<'a> {
     text: &'a str,
@@ -55,12 +64,8 @@ impl<'a> Scanner<'a> {
     /// The whole text as one value, whitespace around it allowed.
     pub(super) fn document(mut self, builder: &mut Builder<'a>) -> Scan<Node<'a>> {
         let root = self.value(builder, DEPTH_BUDGET)?;
-        self.skip_whitespace();
-        if self.at == self.bytes.len() {
-            Ok(root)
-        } else {
-            Err(NotJson)
-        }
+        self.end()?;
+        Ok(root)
     }
 
     fn peek(&self) -> Option<u8> {
@@ -87,12 +92,19 @@ impl<'a> Scanner<'a> {
     fn value(&mut self, builder: &mut Builder<'a>, budget: u8) -> Scan<Node<'a>> {
         self.skip_whitespace();
         match self.peek().ok_or(NotJson)? {
+            b'{' => self.object(builder, budget - 1),
+            b'[' => self.array(builder, budget - 1),
+            _ => self.leaf(),
+        }
+    }
+
+    /// A string, number, `true`, `false` or `null`, after whitespace.
+    fn leaf(&mut self) -> Scan<Node<'a>> {
+        match self.peek().ok_or(NotJson)? {
             b'"' => {
                 self.at += 1;
                 Ok(Node::Str(self.string()?))
             }
-            b'{' => self.object(builder, budget - 1),
-            b'[' => self.array(builder, budget - 1),
             b'-' | b'0'..=b'9' => self.number(),
             b't' => self.literal(b"true", Node::Bool(true)),
             b'f' => self.literal(b"false", Node::Bool(false)),
@@ -105,6 +117,133 @@ impl<'a> Scanner<'a> {
         if self.bytes[self.at..].starts_with(word) {
             self.at += word.len();
             Ok(node)
+        } else {
+            Err(NotJson)
+        }
+    }
+
+    /// Skips whitespace and looks at the byte that starts the next value.
+    pub(super) fn peek_value(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        self.peek()
+    }
+
+    /// The next value if it is a leaf ([`Step::Leaf`]); a container's opening
+    /// byte is taken and its kind returned, for the caller to walk (counting
+    /// its depth budget as [`Scanner::value`] does).
+    pub(super) fn step(&mut self) -> Scan<Step<'a>> {
+        self.skip_whitespace();
+        match self.peek().ok_or(NotJson)? {
+            b'{' => {
+                self.at += 1;
+                Ok(Step::Object)
+            }
+            b'[' => {
+                self.at += 1;
+                Ok(Step::Array)
+            }
+            _ => self.leaf().map(Step::Leaf),
+        }
+    }
+
+    /// In an object just opened: its first key (`None` for `{}`).
+    pub(super) fn first_key(&mut self) -> Scan<Option<Cow<'a, str>>> {
+        if self.eat(b'}') {
+            return Ok(None);
+        }
+        self.key().map(Some)
+    }
+
+    /// In an object after a value: its next key (`None` at its end).
+    pub(super) fn next_key(&mut self) -> Scan<Option<Cow<'a, str>>> {
+        if self.eat(b',') {
+            return self.key().map(Some);
+        }
+        if self.eat(b'}') {
+            return Ok(None);
+        }
+        Err(NotJson)
+    }
+
+    /// `"key":`
+    fn key(&mut self) -> Scan<Cow<'a, str>> {
+        if !self.eat(b'"') {
+            return Err(NotJson);
+        }
+        let key = self.string()?;
+        if !self.eat(b':') {
+            return Err(NotJson);
+        }
+        Ok(key)
+    }
+
+    /// In an array just opened: whether an item follows (`false` for `[]`).
+    pub(super) fn first_item(&mut self) -> bool {
+        !self.eat(b']')
+    }
+
+    /// In an array after an item: whether another follows.
+    pub(super) fn next_item(&mut self) -> Scan<bool> {
+        if self.eat(b',') {
+            return Ok(true);
+        }
+        if self.eat(b']') {
+            return Ok(false);
+        }
+        Err(NotJson)
+    }
+
+    /// The next value read whole into `builder` (a container inside a walk).
+    pub(super) fn value_into(&mut self, builder: &mut Builder<'a>, budget: u8) -> Scan<Node<'a>> {
+        self.value(builder, budget)
+    }
+
+    /// Checks that the whole text is one JSON value, building nothing.
+    pub(super) fn check_document(mut self) -> Scan<()> {
+        self.skip_value(DEPTH_BUDGET)?;
+        self.end()
+    }
+
+    /// Steps over one value, with `budget` as [`Scanner::value`] counts it.
+    fn skip_value(&mut self, budget: u8) -> Scan<()> {
+        self.skip_whitespace();
+        match self.peek().ok_or(NotJson)? {
+            b'{' => {
+                let budget = budget - 1;
+                if budget == 0 {
+                    return Err(NotJson);
+                }
+                self.at += 1;
+                let mut next = self.first_key()?;
+                while next.is_some() {
+                    self.skip_value(budget)?;
+                    next = self.next_key()?;
+                }
+                Ok(())
+            }
+            b'[' => {
+                let budget = budget - 1;
+                if budget == 0 {
+                    return Err(NotJson);
+                }
+                self.at += 1;
+                if self.first_item() {
+                    self.skip_value(budget)?;
+                    while self.next_item()? {
+                        self.skip_value(budget)?;
+                    }
+                }
+                Ok(())
+            }
+            _ => self.leaf().map(drop),
+        }
+    }
+
+    /// Nothing but whitespace is left.
+    pub(super) fn end(&mut self) -> Scan<()> {
+        self.skip_whitespace();
+        if self.at == self.bytes.len() {
+            Ok(())
         } else {
             Err(NotJson)
         }

@@ -155,6 +155,14 @@ pub fn as_text(value: &serde_json::Value) -> Option<String> {
 }
 
 impl super::json_doc::Node<'_> {
+    /// A string's text.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            super::json_doc::Node::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
     /// As [`as_bool`].
     pub fn as_bool_text(&self) -> Option<bool> {
         use super::json_doc::Node;

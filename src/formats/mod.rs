@@ -32,11 +32,13 @@ mod partner_requests;
 mod sign_in;
 mod text_log;
 pub mod timestamp;
+mod walk_path;
 
 use serde_json::Value;
 
 use crate::event::{Observation, RejectReason};
 use crate::evidence::{token_request, SideFact};
+use http_record::Streamed;
 
 pub use examples::example_of;
 pub use field_map::{Column, FieldMap, FieldMapError, FieldPath};
@@ -517,6 +519,31 @@ pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> P
             Err(_) => Parsed::Reject(RejectReason::InvalidJson),
         };
     }
+    if matches!(
+        format.records,
+        RecordKind::Auto | RecordKind::Http | RecordKind::Har
+    ) {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return Parsed::Reject(RejectReason::InvalidUtf8);
+        };
+        let kind = match format.records {
+            RecordKind::Auto => RecordKind::Http,
+            kind => kind,
+        };
+        match http_record::read_http_text(text, format.records == RecordKind::Auto) {
+            Ok(Streamed::Http(observation)) => {
+                return http_event(bytes, observation, format_label(format.framing, kind))
+            }
+            Ok(Streamed::Shaped) => {
+                return match serde_json::from_slice::<Value>(bytes) {
+                    Ok(Value::Object(record)) => read_object(&record, format, &FieldMap::EMPTY),
+                    _ => Parsed::Reject(RejectReason::InvalidJson),
+                }
+            }
+            Ok(Streamed::NeedsDoc) => {}
+            Err(_) => return Parsed::Reject(RejectReason::InvalidJson),
+        }
+    }
     let doc = match json_doc::Doc::parse(bytes) {
         Ok(doc) => doc,
         Err(_) if std::str::from_utf8(bytes).is_err() => {
@@ -537,12 +564,12 @@ pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> P
     match format.records {
         RecordKind::Auto if !may_be_other_kind => http_event(
             bytes,
-            http_record::read_http(&doc, root),
+            Box::new(http_record::read_http(&doc, root)),
             format_label(format.framing, RecordKind::Http),
         ),
         RecordKind::Http | RecordKind::Har => http_event(
             bytes,
-            http_record::read_http(&doc, root),
+            Box::new(http_record::read_http(&doc, root)),
             format_label(format.framing, format.records),
         ),
         _ => match serde_json::from_slice::<Value>(bytes) {
@@ -556,7 +583,7 @@ pub fn parse_record_mapped(bytes: &[u8], format: Format, fields: &FieldMap) -> P
 /// An HTTP record read on the fast path: a Partner Center call, or a token
 /// request to Entra ID (evidence about an app, not a call), read again as a
 /// `Value` for its body: token requests are few.
-fn http_event(bytes: &[u8], observation: Observation, label: &'static str) -> Parsed {
+fn http_event(bytes: &[u8], observation: Box<Observation>, label: &'static str) -> Parsed {
     if token_request::targets_token_endpoint(&observation) {
         if let Ok(Value::Object(record)) = serde_json::from_slice::<Value>(bytes) {
             if let Some(request) = token_request::from_json_record(&record, &observation) {
@@ -564,7 +591,7 @@ fn http_event(bytes: &[u8], observation: Observation, label: &'static str) -> Pa
             }
         }
     }
-    Parsed::Event(Box::new(observation), label)
+    Parsed::Event(observation, label)
 }
 
 /// Every top-level key (normalised) that [`recognise`] looks at: a record
