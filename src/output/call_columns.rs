@@ -9,8 +9,8 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayBuilder, ArrayRef, ListBuilder, StringBuilder, TimestampMicrosecondBuilder,
-    UInt16Builder, UInt64Builder,
+    ArrayBuilder, ArrayRef, ListBuilder, StringBuilder, TimestampMicrosecondBuilder, UInt16Builder,
+    UInt64Builder,
 };
 use arrow::record_batch::RecordBatch;
 
@@ -157,18 +157,14 @@ impl CallColumns {
     }
 
     /// The record batch of the rows appended, in order.
-    ///
-    /// Its buffers are cut to their contents (glibc shrinks them in place):
-    /// a batch may wait in the writer's queue a while, and room left over
-    /// there for rows that never came is memory held for nothing.
     pub fn finish(mut self) -> Result<RecordBatch, Error> {
         let mut columns: [Option<ArrayRef>; COLUMNS] = std::array::from_fn(|_| None);
-        columns[TIME] = Some(fitted(self.time.finish()));
-        columns[SOURCE_RECORD] = Some(fitted(self.source_record.finish()));
-        columns[STATUS] = Some(fitted(self.status.finish()));
-        columns[AMR] = Some(fitted(self.amr.finish()));
+        columns[TIME] = Some(Arc::new(self.time.finish()));
+        columns[SOURCE_RECORD] = Some(Arc::new(self.source_record.finish()));
+        columns[STATUS] = Some(Arc::new(self.status.finish()));
+        columns[AMR] = Some(Arc::new(self.amr.finish()));
         for (column, (index, _)) in self.texts.iter_mut().zip(TEXT_COLUMNS) {
-            columns[index] = Some(fitted(column.finish()));
+            columns[index] = Some(Arc::new(column.finish()));
         }
         let columns = columns.into_iter().flatten().collect();
         RecordBatch::try_new(calls_schema(), columns).map_err(|e| Error::Parquet {
@@ -176,10 +172,4 @@ impl CallColumns {
             message: e.to_string(),
         })
     }
-}
-
-/// `array` with its buffers no larger than its values.
-fn fitted(mut array: impl Array + 'static) -> ArrayRef {
-    array.shrink_to_fit();
-    Arc::new(array)
 }
