@@ -9,8 +9,11 @@
 //! a value, the best-known name wins, then the shallower one, then the first
 //! (in serde_json `Map` order: keys sorted).
 //!
-//! Records are read as a [`Doc`] (strings borrowed from the line, no tree of
-//! allocations) and keys are normalised on the stack.
+//! A JSON record is read while it is scanned ([`stream`]: no tree of the
+//! record, keys normalised on the stack); one held as a `serde_json` object,
+//! or one the stream hands back (a repeated key), is read as a [`Doc`]. Both
+//! walks give the same answers: the `Doc` walk is the reference the stream is
+//! tested against.
 
 use super::http_keys::{Field, KeyInfo, KeyInfos, Side};
 use super::json_doc::{Doc, Node};

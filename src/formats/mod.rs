@@ -491,8 +491,9 @@ pub enum Parsed {
 /// Reads one record (a line, an array element or a group of lines, without
 /// its last newline).
 ///
-/// JSON records are read as a [`json_doc::Doc`] (strings borrowed, no
-/// allocation per field); only a record that may be of another kind than
+/// HTTP records (gateway lines, HAR entries) are read while they are scanned,
+/// with no tree of the record; a few are read as a [`json_doc::Doc`] instead
+/// (see `Streamed`). A record that may be of another kind than
 /// HTTP (it has a top-level key in [`SHAPE_KEYS`]) or is forced to be one is
 /// read as a `serde_json::Value`.
 pub fn parse_record(bytes: &[u8], format: Format) -> Parsed {
