@@ -4,7 +4,9 @@
 //! The walk hands each key and leaf to the [`Finder`] as the scanner meets
 //! them, keeping only the open objects' keys (to find a repeated one). Only an
 //! object inside an array (a header list in HAR form) is read whole, as a
-//! small `Doc`, since its `name` and `value` decide how it reads.
+//! small `Doc`, since its `name` and `value` decide how it reads. JSON held as
+//! text (a response body) is checked to be JSON first, building nothing, then
+//! streamed the same way.
 //!
 //! A `Doc` walk meets keys sorted and keeps the last of a repeated key; this
 //! walk meets them in the order they were written, so where the first value
@@ -51,7 +53,7 @@ pub(in crate::formats) fn read_http_text(
     walk.shaped_stops = shaped_stops;
     let flow = match walk.scanner.step() {
         Ok(Step::Object) => walk.object(0, Side::Either, DEPTH_BUDGET - 1),
-        Ok(_) => Ok(Flow::Repeated),
+        Ok(_) => Ok(Flow::ToDoc),
         Err(e) => Err(e),
     };
     let flow = flow.and_then(|flow| {
@@ -99,8 +101,9 @@ impl Finder<'_> {
 enum Flow {
     Done,
     Shaped,
-    /// A key repeated in an object (or too many keys open to check).
-    Repeated,
+    /// To be read as a `Doc`: a key repeated in an object, a key spelled
+    /// with escapes, more keys open than can be checked, or not an object.
+    ToDoc,
 }
 
 /// Keys of the objects open at once, checked for repeats; a record with more
@@ -142,10 +145,10 @@ impl<'a, 'f, 't> Walk<'a, 'f, 't> {
         while let Some(raw_key) = next {
             let Cow::Borrowed(raw_key) = raw_key else {
                 // Escaped: two spellings may name one key.
-                return Ok(Flow::Repeated);
+                return Ok(Flow::ToDoc);
             };
             if !self.remember(raw_key, first, &mut seen) {
-                return Ok(Flow::Repeated);
+                return Ok(Flow::ToDoc);
             }
             let key = self.finder.keys.of(raw_key);
             if depth == 0 && key.shape && self.shaped_stops {
