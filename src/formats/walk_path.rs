@@ -22,8 +22,10 @@ const KEPT: usize = 8;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum Step {
+    /// An unused slot, or a step that cannot be told apart (an offset past
+    /// 4 GiB): orders nothing, not even against itself.
     #[default]
-    Root,
+    Unknown,
     /// A key: its byte range in the record's text.
     Key { start: u32, len: u32 },
     /// A key of JSON the record holds as text (a body): where it starts in
@@ -39,8 +41,7 @@ impl Place {
     pub fn push_key(&mut self, start: usize, len: usize) {
         let step = match (u32::try_from(start), u32::try_from(len)) {
             (Ok(start), Ok(len)) => Step::Key { start, len },
-            // Beyond 4 GiB: unordered, like a place too deep.
-            _ => Step::Root,
+            _ => Step::Unknown,
         };
         self.push(step);
     }
@@ -52,16 +53,19 @@ impl Place {
         let mut head = [0u8; 8];
         let len = key.len().min(8);
         head[..len].copy_from_slice(&key.as_bytes()[..len]);
-        let start = u32::try_from(start).unwrap_or(u32::MAX);
-        self.push(Step::Inner {
-            start,
-            head: u64::from_be_bytes(head),
-        });
+        let step = match u32::try_from(start) {
+            Ok(start) => Step::Inner {
+                start,
+                head: u64::from_be_bytes(head),
+            },
+            Err(_) => Step::Unknown,
+        };
+        self.push(step);
     }
 
     /// One level down, at item `index` of an array.
     pub fn push_item(&mut self, index: usize) {
-        self.push(Step::Item(u32::try_from(index).unwrap_or(u32::MAX)));
+        self.push(u32::try_from(index).map_or(Step::Unknown, Step::Item));
     }
 
     fn push(&mut self, step: Step) {
@@ -74,7 +78,7 @@ impl Place {
     pub fn pop(&mut self) {
         self.len = self.len.saturating_sub(1);
         if let Some(slot) = self.entries.get_mut(usize::from(self.len)) {
-            *slot = Step::Root;
+            *slot = Step::Unknown;
         }
     }
 
@@ -90,7 +94,7 @@ impl Place {
             .zip(&other.entries)
             .take(shared.min(KEPT))
         {
-            if a == b {
+            if a == b && *a != Step::Unknown {
                 continue;
             }
             return match (a, b) {
@@ -230,6 +234,10 @@ mod tests {
         assert_eq!(deep.order(&deep.clone(), ""), None);
         deep.pop();
         assert_eq!(deep.order(&deep.clone(), ""), Some(Ordering::Equal));
+        // Offsets past 4 GiB cannot be told apart, so they order nothing.
+        let mut far = Place::default();
+        far.push_key(1 << 33, 3);
+        assert_eq!(far.order(&far.clone(), ""), None);
         let mut best = Best::default();
         let mut deeper = deep;
         deeper.push_item(0);
