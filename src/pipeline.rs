@@ -748,7 +748,7 @@ impl Reader<'_> {
             if let Some(partial) = shared.partials.get(slot) {
                 let mut partial = partial.lock().unwrap_or_else(|e| e.into_inner());
                 // Calls that side evidence may change are counted once judged.
-                result.packed.fold_final(&mut partial);
+                partial.merge(std::mem::take(&mut result.packed.aggregates));
             }
             if let Some(side) = shared.side.get(slot) {
                 let mut side = side.lock().unwrap_or_else(|e| e.into_inner());

@@ -2,14 +2,14 @@
 //!
 //! Rows arrive one by one ([`CallsParquetWriter::write`]) or as record batches
 //! a pipeline worker built from its chunk ([`CallColumns`] a call at a time,
-//! or [`calls_batch`]; then [`CallsParquetWriter::write_batch`]). They are encoded in slices of exactly
-//! [`BATCH_ROWS`] rows, and a row group closes every [`ROW_GROUP_ROWS`] rows, so
-//! the file's bytes depend only on the rows and their order (not on how they
-//! were batched or on the thread count) and memory stays flat however large
-//! the input. Each slice's columns are independent jobs: given a
-//! [`RunJobs`] that runs them at once (the pipeline's thread pool), encoding
-//! and compression are spread over every core instead of serialising the run
-//! on one thread. Columns follow the output contract's order, names and types
+//! or [`calls_batch`]; then [`CallsParquetWriter::write_batch`]). They are
+//! encoded in slices of exactly [`BATCH_ROWS`] rows, and a row group closes
+//! every [`ROW_GROUP_ROWS`] rows, so the file's bytes depend only on the rows
+//! and their order (not on how they were batched or on the thread count) and
+//! memory stays flat however large the input. Each slice's columns are
+//! independent jobs: given a [`RunJobs`] that runs them at once (the
+//! pipeline's thread pool), encoding and compression are spread over every
+//! core instead of serialising the run on one thread. Columns follow the output contract's order, names and types
 //! exactly, then `evidence_detail` (an addition the contract allows).
 
 use std::collections::VecDeque;

@@ -4,21 +4,19 @@
 //! call is appended to the chunk's Arrow columns as soon as it is classified
 //! (its texts still in cache) and freed there, on every core, not on the
 //! writer thread; only the few that side evidence may still change are kept
-//! as `Call`s. The worker then folds the other rows into its aggregates from
-//! those columns. The writer thread restores input order, holds the kept
-//! calls back (or counts them, over the hold limit) and hands the batch on;
-//! the calls writer encodes its columns on the pool ([`PoolJobs`]).
+//! as `Call`s, the others being folded into the chunk's aggregates first.
+//! The writer thread restores input order, holds the kept calls back (or
+//! counts them, over the hold limit) and hands the batch on; the calls
+//! writer encodes its columns on the pool ([`PoolJobs`]).
 
 use std::cell::Cell;
 use std::sync::Arc;
 
-use arrow::array::{
-    Array, ArrayRef, BooleanArray, StringArray, TimestampMicrosecondArray, UInt64Array,
-};
+use arrow::array::{Array, ArrayRef, BooleanArray, UInt64Array};
 use arrow::compute::filter_record_batch;
 use arrow::record_batch::RecordBatch;
 
-use crate::aggregate::{Aggregates, CallFacts};
+use crate::aggregate::Aggregates;
 use crate::error::Error;
 use crate::event::Call;
 use crate::evidence::held::{HeldCalls, Offer};
@@ -27,7 +25,6 @@ use crate::output::CALLS_FILE;
 use crate::output::{
     CallColumns, CallsParquetWriter, ColumnSizes, Job, PartitionedCallsWriter, RunJobs,
 };
-use crate::vocab::{EventKind, Verdict};
 
 thread_local! {
     /// How large this worker's last chunk's columns grew: the next chunk's
@@ -44,8 +41,9 @@ pub(super) struct ChunkCalls {
     batch: Option<Result<RecordBatch, Error>>,
     /// Calls side evidence may change, with their row in `batch`.
     candidates: Vec<(usize, Call)>,
-    /// Verdict and kind of every row, for the aggregates.
-    kinds: Vec<(EventKind, Verdict)>,
+    /// The other calls, folded as they are classified (the candidates are
+    /// folded once judged); merged into the worker's aggregates.
+    pub(super) aggregates: Aggregates,
     /// Rows of `batch`.
     pub(super) count: u64,
 }
@@ -59,9 +57,10 @@ impl ChunkCalls {
                 CallColumns::with_capacity(&LAST_SIZES.with(Cell::get).with_room())
             })
             .push(&call);
-        self.kinds.push((call.event, call.verdict));
         if may_improve(&call) {
             self.candidates.push((self.count as usize, call));
+        } else {
+            self.aggregates.add(&call);
         }
         self.count += 1;
     }
@@ -71,28 +70,6 @@ impl ChunkCalls {
         if let Some(columns) = self.columns.take() {
             LAST_SIZES.with(|last| last.set(columns.sizes()));
             self.batch = Some(columns.finish());
-        }
-    }
-
-    /// Folds the rows side evidence cannot change into `aggregates` (the
-    /// others are folded once judged), from the sealed columns.
-    pub(super) fn fold_final(&mut self, aggregates: &mut Aggregates) {
-        let Some(Ok(batch)) = &self.batch else {
-            return;
-        };
-        let facts = match FactColumns::of(batch) {
-            Ok(facts) => facts,
-            Err(e) => {
-                // The writer reports it.
-                self.batch = Some(Err(e));
-                return;
-            }
-        };
-        let mut candidates = self.candidates.iter().map(|(row, _)| *row).peekable();
-        for (row, &(event, verdict)) in self.kinds.iter().enumerate() {
-            if candidates.next_if_eq(&row).is_none() {
-                aggregates.add_facts(&facts.row(row, event, verdict));
-            }
         }
     }
 
@@ -158,55 +135,6 @@ impl ChunkCalls {
     }
 }
 
-/// The columns of a chunk's batch the aggregates read.
-struct FactColumns<'b> {
-    time: &'b TimestampMicrosecondArray,
-    integration: &'b StringArray,
-    app_id: &'b StringArray,
-    app_name: &'b StringArray,
-    tenant_id: &'b StringArray,
-    principal: &'b StringArray,
-    operation: &'b StringArray,
-}
-
-impl<'b> FactColumns<'b> {
-    fn of(batch: &'b RecordBatch) -> Result<FactColumns<'b>, Error> {
-        fn column<'b, A: Array + 'static>(
-            batch: &'b RecordBatch,
-            name: &str,
-        ) -> Result<&'b A, Error> {
-            batch
-                .column_by_name(name)
-                .and_then(|c| c.as_any().downcast_ref::<A>())
-                .ok_or_else(|| batch_error(format!("{name}: no such column of that type")))
-        }
-        Ok(FactColumns {
-            time: column(batch, "time")?,
-            integration: column(batch, "integration")?,
-            app_id: column(batch, "app_id")?,
-            app_name: column(batch, "app_name")?,
-            tenant_id: column(batch, "tenant_id")?,
-            principal: column(batch, "principal")?,
-            operation: column(batch, "operation")?,
-        })
-    }
-
-    fn row(&self, row: usize, event: EventKind, verdict: Verdict) -> CallFacts<'b> {
-        let text = |column: &'b StringArray| column.is_valid(row).then(|| column.value(row));
-        CallFacts {
-            time: self.time.is_valid(row).then(|| self.time.value(row)),
-            event,
-            verdict,
-            integration: self.integration.value(row),
-            app_id: text(self.app_id),
-            app_name: text(self.app_name),
-            tenant_id: text(self.tenant_id),
-            principal: text(self.principal),
-            operation: text(self.operation),
-        }
-    }
-}
-
 fn batch_error(e: impl std::fmt::Display) -> Error {
     Error::Parquet {
         path: CALLS_FILE.into(),
@@ -259,7 +187,7 @@ mod tests {
     use super::*;
     use crate::output::calls_batch;
     use crate::output::test_support::{app_only_call, broken_call, sparse_call};
-    use crate::vocab::Evidence;
+    use crate::vocab::{Evidence, Verdict};
 
     /// A call its app's token requests may still decide.
     fn undecided_call() -> Call {
@@ -303,8 +231,7 @@ mod tests {
             assert!(!expected.is_empty());
             assert_eq!(candidates, expected);
 
-            let mut folded = Aggregates::default();
-            chunk.fold_final(&mut folded);
+            let folded = std::mem::take(&mut chunk.aggregates);
             let mut direct = Aggregates::default();
             calls
                 .iter()
@@ -317,10 +244,9 @@ mod tests {
 
     #[test]
     fn a_chunk_without_calls_has_no_batch() {
-        let mut chunk = chunk_of(&[]);
+        let chunk = chunk_of(&[]);
         assert!(chunk.batch.is_none());
-        let mut folded = Aggregates::default();
-        chunk.fold_final(&mut folded);
+        let folded = chunk.aggregates;
         assert_eq!(folded, Aggregates::default());
     }
 }
