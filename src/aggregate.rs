@@ -8,7 +8,7 @@
 //! `calls.parquet` back (`crate::rollup`): every roll-up column comes from a
 //! column of `calls.parquet`, through [`CallFacts`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::event::{Call, Micros};
 use crate::vocab::{EventKind, Verdict};
@@ -50,6 +50,17 @@ impl VerdictCounts {
     }
 }
 
+/// The roll-ups' hash: they look up three to five texts per call, where
+/// SipHash showed in profiles. Randomly keyed per process like std's, and
+/// no output depends on iteration order (every table is sorted).
+type FastHash = ahash::RandomState;
+
+/// Distinct texts (only their number is reported).
+pub type Names = HashSet<String, FastHash>;
+
+/// How often each text was seen.
+pub type Counts = HashMap<String, u64, FastHash>;
+
 fn merge_min(a: &mut Option<Micros>, b: Option<Micros>) {
     *a = match (*a, b) {
         (Some(x), Some(y)) => Some(x.min(y)),
@@ -64,14 +75,14 @@ fn merge_max(a: &mut Option<Micros>, b: Option<Micros>) {
     };
 }
 
-fn merge_counts(into: &mut HashMap<String, u64>, from: HashMap<String, u64>) {
+fn merge_counts(into: &mut Counts, from: Counts) {
     for (key, n) in from {
         *into.entry(key).or_default() += n;
     }
 }
 
 /// Counts one more `key`, allocating only for a new key.
-fn bump(counts: &mut HashMap<String, u64>, key: &str) {
+fn bump(counts: &mut Counts, key: &str) {
     match counts.get_mut(key) {
         Some(n) => *n += 1,
         None => {
@@ -81,7 +92,7 @@ fn bump(counts: &mut HashMap<String, u64>, key: &str) {
 }
 
 /// The most frequent key, ties broken by the smallest key.
-fn most_frequent(counts: &HashMap<String, u64>) -> Option<String> {
+fn most_frequent(counts: &Counts) -> Option<String> {
     counts
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
@@ -124,16 +135,16 @@ impl<'a> CallFacts<'a> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IntegrationStats {
     pub counts: VerdictCounts,
-    pub app_ids: HashMap<String, u64>,
-    pub app_names: HashMap<String, u64>,
+    pub app_ids: Counts,
+    pub app_names: Counts,
     pub first_seen: Option<Micros>,
     pub last_seen: Option<Micros>,
     pub last_broken: Option<Micros>,
-    pub principals: BTreeSet<String>,
-    pub tenants: BTreeSet<String>,
-    pub operations: BTreeSet<String>,
+    pub principals: Names,
+    pub tenants: Names,
+    pub operations: Names,
     /// Broken or at-risk events per operation.
-    pub failing_operations: HashMap<String, u64>,
+    pub failing_operations: Counts,
 }
 
 impl IntegrationStats {
@@ -188,21 +199,21 @@ impl IntegrationStats {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OperationStats {
     pub counts: VerdictCounts,
-    pub integrations: BTreeSet<String>,
+    pub integrations: Names,
 }
 
 /// Per UTC day.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DailyStats {
     pub counts: VerdictCounts,
-    pub integrations: BTreeSet<String>,
+    pub integrations: Names,
 }
 
 /// The mergeable state behind `integrations`, `operations` and `daily`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Aggregates {
-    pub integrations: HashMap<String, IntegrationStats>,
-    pub operations: HashMap<String, OperationStats>,
+    pub integrations: HashMap<String, IntegrationStats, FastHash>,
+    pub operations: HashMap<String, OperationStats, FastHash>,
     /// Keyed by days since the Unix epoch.
     pub daily: BTreeMap<i64, DailyStats>,
     pub totals: VerdictCounts,

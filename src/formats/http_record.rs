@@ -317,10 +317,15 @@ impl Finder<'_> {
                 })
             });
         }
-        let chosen = hosts
-            .iter()
-            .position(|(_, _, _, h)| is_partner_center_host(h))
-            .or((!hosts.is_empty()).then_some(0));
+        // One host (the usual case) is chosen whatever it names.
+        let chosen = match hosts.len() {
+            0 => None,
+            1 => Some(0),
+            _ => hosts
+                .iter()
+                .position(|(_, _, _, h)| is_partner_center_host(h))
+                .or(Some(0)),
+        };
         let host = chosen.and_then(|i| normalize_host_owned(hosts.swap_remove(i).3));
         let status = self.status.take();
         let observation = Observation {
