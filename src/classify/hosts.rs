@@ -80,6 +80,9 @@ impl<'a> UrlParts<'a> {
         if url.is_empty() {
             return UrlParts::default();
         }
+        if let Some(parts) = Self::plain(url) {
+            return parts;
+        }
         let (authority, rest) = if let Some(after) = url.strip_prefix("//") {
             split_authority(after)
         } else if let Some(after) = strip_scheme(url) {
@@ -111,6 +114,31 @@ impl<'a> UrlParts<'a> {
         }
     }
 
+    /// The usual URL, split without searching for userinfo or a port:
+    /// `https://` or `http://`, a plain host ([`is_plain_host`]'s bytes), then
+    /// the end, `/`, `?` or `#`. None for any other shape.
+    fn plain(url: &'a str) -> Option<UrlParts<'a>> {
+        let after = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))?;
+        let host_len = after
+            .bytes()
+            .position(|b| !PLAIN_HOST_BYTE[b as usize])
+            .unwrap_or(after.len());
+        let (host, rest) = after.split_at(host_len);
+        if !matches!(rest.bytes().next(), None | Some(b'/' | b'?' | b'#')) {
+            return None;
+        }
+        let path = match strip_query(rest) {
+            "" => "/",
+            p => p,
+        };
+        Some(UrlParts {
+            authority: Some(host),
+            path: Some(path),
+        })
+    }
+
     /// The host as [`split_url`] gives it, not lower-cased (compare it with
     /// `eq_ignore_ascii_case`).
     pub fn host(&self) -> Option<&'a str> {
@@ -121,6 +149,9 @@ impl<'a> UrlParts<'a> {
 /// The host inside `text`, not yet lower-cased; see [`normalize_host`].
 /// Compares bytes only: every delimiter it looks for is ASCII.
 pub fn host_span(text: &str) -> Option<&str> {
+    if is_plain_host(text) {
+        return Some(text);
+    }
     let text = trim(text);
     let text = strip_scheme(text)
         .or_else(|| text.strip_prefix("//"))
@@ -149,6 +180,26 @@ pub fn host_span(text: &str) -> Option<&str> {
         .is_some_and(|least| least > b' ')
         .then_some(host)
 }
+
+/// Letters, digits, dots and dashes, not ending in a dot: a host as logs
+/// usually give it (and as [`normalize_host`] leaves it), which is its own
+/// span: no scheme, userinfo, port, path or whitespace to take off.
+fn is_plain_host(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.last().is_some_and(|&b| b != b'.') && bytes.iter().all(|&b| PLAIN_HOST_BYTE[b as usize])
+}
+
+/// The bytes of [`is_plain_host`], as a table: one load per byte.
+const PLAIN_HOST_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'.' || byte == b'-';
+        b += 1;
+    }
+    table
+};
 
 /// `str::trim`, with a shortcut for the usual text that has nothing to trim.
 fn trim(text: &str) -> &str {

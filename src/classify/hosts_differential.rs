@@ -236,4 +236,12 @@ proptest! {
     fn arbitrary_text_splits_as_before(text in "[a-zA-Z0-9:/?#@\\[\\].% \t\u{e9}\u{a0}+-]{0,40}") {
         same(&text);
     }
+
+    /// The same after `https://` and `http://`, where the plain-URL path
+    /// ([`UrlParts::plain`]) starts.
+    #[test]
+    fn arbitrary_text_after_a_scheme_splits_as_before(text in "[a-zA-Z0-9:/?#@\\[\\].% \t\u{e9}\u{a0}+-]{0,40}") {
+        same(&format!("https://{text}"));
+        same(&format!("http://{text}"));
+    }
 }

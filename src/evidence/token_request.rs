@@ -184,6 +184,11 @@ impl<'a> Target<'a> {
 /// True when an HTTP record went to an Entra ID token endpoint: only then
 /// is it worth reading as a token request.
 pub fn targets_token_endpoint(obs: &Observation) -> bool {
+    // A host field that is not Entra ID's settles it without splitting the
+    // URL: every Partner Center call of a gateway log has one.
+    if obs.host.as_deref().is_some_and(|host| !is_login_host(host)) {
+        return false;
+    }
     Target::of(obs).is_some_and(|target| target.is_token_endpoint())
 }
 
