@@ -256,25 +256,11 @@ impl<'a> Scanner<'a> {
         }
         self.at += 1;
         let (_, mark) = builder.marks();
-        if !self.eat(b'}') {
-            loop {
-                if !self.eat(b'"') {
-                    return Err(NotJson);
-                }
-                let key = self.string()?;
-                if !self.eat(b':') {
-                    return Err(NotJson);
-                }
-                let value = self.value(builder, budget)?;
-                builder.push_entry(key, value);
-                if self.eat(b',') {
-                    continue;
-                }
-                if self.eat(b'}') {
-                    break;
-                }
-                return Err(NotJson);
-            }
+        let mut next = self.first_key()?;
+        while let Some(key) = next {
+            let value = self.value(builder, budget)?;
+            builder.push_entry(key, value);
+            next = self.next_key()?;
         }
         Ok(builder.close_object(mark))
     }
@@ -286,18 +272,11 @@ impl<'a> Scanner<'a> {
         }
         self.at += 1;
         let (mark, _) = builder.marks();
-        if !self.eat(b']') {
-            loop {
-                let item = self.value(builder, budget)?;
-                builder.push_item(item);
-                if self.eat(b',') {
-                    continue;
-                }
-                if self.eat(b']') {
-                    break;
-                }
-                return Err(NotJson);
-            }
+        let mut more = self.first_item();
+        while more {
+            let item = self.value(builder, budget)?;
+            builder.push_item(item);
+            more = self.next_item()?;
         }
         Ok(builder.close_array(mark))
     }

@@ -9,8 +9,9 @@
 //! memory stays flat however large the input. Each slice's columns are
 //! independent jobs: given a [`RunJobs`] that runs them at once (the
 //! pipeline's thread pool), encoding and compression are spread over every
-//! core instead of serialising the run on one thread. Columns follow the output contract's order, names and types
-//! exactly, then `evidence_detail` (an addition the contract allows).
+//! core instead of serialising the run on one thread. Columns follow the
+//! output contract's order, names and types exactly, then `evidence_detail`
+//! (an addition the contract allows).
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
